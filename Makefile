@@ -1,0 +1,37 @@
+# The two commands README.md promises: `make book` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Chapters find MNIST here (downloaded on first use when there is a network).
+export TORCHBOOK_DATA ?= $(CURDIR)/data
+# Progress bars are for interactive use; in a static page they are noise.
+export TQDM_DISABLE := 1
+export PYTHONHASHSEED := 0
+
+.PHONY: book test lint clean help
+
+help:
+	@echo "make book   build the book into _build/html (executes the chapters, cached)"
+	@echo "make test   lint, unit tests and a strict build of the book from scratch"
+	@echo "make clean  remove _build (the execution cache included)"
+
+$(STAMP): requirements.txt requirements-dev.txt code/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -n --keep-going
+
+lint: $(STAMP)
+	$(BIN)/ruff check code tests _ext
+	$(BIN)/ruff format --check code tests _ext
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf _build

@@ -1,0 +1,19 @@
+"""torchbook: the helpers every chapter of *PyTorch from first principles* imports.
+
+A chapter starts with::
+
+    import torchbook as tb
+    tb.seed(0)
+    device = tb.device()
+
+Modules are small and have one job each: ``device`` (where tensors live), ``seed``
+(reproducible runs), ``plot`` (the house style of every figure) and ``data`` (datasets
+with an offline fallback).
+"""
+
+from torchbook import data, plot
+from torchbook.device import device, device_summary
+from torchbook.seed import seed
+
+__all__ = ["data", "device", "device_summary", "plot", "seed"]
+__version__ = "0.1.0"

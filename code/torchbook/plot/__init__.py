@@ -1,0 +1,20 @@
+"""The book's figures: one house style and the helpers chapters draw with.
+
+Every figure in the book goes through :func:`figure` (or a helper built on it), so that
+sizes, fonts and colours agree from page to page and a change of style is one edit here.
+"""
+
+from torchbook.plot.broadcast import broadcast_diagram
+from torchbook.plot.functions import function_and_derivative
+from torchbook.plot.images import heatmap, image_grid
+from torchbook.plot.style import COLORS, figure, use_style
+
+__all__ = [
+    "COLORS",
+    "broadcast_diagram",
+    "figure",
+    "function_and_derivative",
+    "heatmap",
+    "image_grid",
+    "use_style",
+]

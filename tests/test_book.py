@@ -1,0 +1,139 @@
+"""The whole book, built from scratch the way CI and a reader build it, then inspected.
+
+One strict build (warnings are errors) into a temporary copy of the sources; the HTML is
+then checked as a reader would meet it, and the execution cache is exercised: a rebuild
+with no change executes nothing, an edited chapter re-executes alone, and a change to the
+package re-executes every chapter that runs code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+SOURCES = ("_config.yml", "_toc.yml", "_ext", "book", "code", "requirements.txt")
+NO_CHANGE_BUDGET_S = 30.0
+
+pytestmark = pytest.mark.build
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part.get("chapters", [])]
+    return files
+
+
+def _executes(name: str) -> bool:
+    """True for chapters with code cells, i.e. notebooks the build executes."""
+    return "```{code-cell}" in (REPO / f"{name}.md").read_text()
+
+
+def _build(root: Path, data: Path) -> tuple[str, float]:
+    env = dict(os.environ, TORCHBOOK_DATA=str(data), TORCHBOOK_OFFLINE="1", TQDM_DISABLE="1")
+    env.pop("TORCHBOOK_DEVICE", None)
+    start = time.perf_counter()
+    result = subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"book build failed:\n{log[-6000:]}"
+    return log, elapsed
+
+
+def _executed(log: str) -> set[str]:
+    """Chapters (as 'book/name') that a build log says were executed, not served from cache."""
+    found = re.findall(r"(\S+)\.(?:md|ipynb): Executing notebook", log)
+    return {Path(path).relative_to(Path(path).parents[1]).as_posix() for path in found}
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("book")
+    for name in SOURCES:
+        source = REPO / name
+        if source.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "_build", "*.ipynb")
+            shutil.copytree(source, root / name, ignore=ignore)
+        else:
+            shutil.copy2(source, root / name)
+    data = tmp_path_factory.mktemp("data")
+    log, _ = _build(root, data)
+    return {"root": root, "data": data, "log": log, "html": root / "_build" / "html"}
+
+
+def _page(book: dict[str, object], name: str) -> str:
+    return (book["html"] / f"{name}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", _toc_files())
+def test_every_chapter_has_a_page(book, name: str) -> None:
+    assert (book["html"] / f"{name}.html").is_file(), f"no HTML page for {name}"
+
+
+def test_every_executable_chapter_was_executed(book) -> None:
+    expected = {name for name in _toc_files() if _executes(name)}
+    assert expected and _executed(book["log"]) == expected
+
+
+@pytest.mark.parametrize("name", _toc_files())
+def test_no_page_shows_an_error(book, name: str) -> None:
+    page = _page(book, name)
+    for marker in ("Traceback (most recent call last)", "output traceback", "output stderr"):
+        assert marker not in page, f"{name}.html contains {marker!r}"
+
+
+@pytest.mark.parametrize("name", [n for n in _toc_files() if _executes(n)])
+def test_chapters_say_which_device_they_use(book, name: str) -> None:
+    assert "computing on" in _page(book, name), f"{name} does not print its device"
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in _toc_files() if "tb.plot." in (REPO / f"{n}.md").read_text()]
+)
+def test_figures_come_from_executed_cells(book, name: str) -> None:
+    page = _page(book, name)
+    outputs = re.findall(
+        r'<div class="cell_output docutils container">(.*?)</div>\s*</div>', page, re.S
+    )
+    images = [src for block in outputs for src in re.findall(r'<img[^>]+src="([^"]+)"', block)]
+    assert images, f"{name} draws with tb.plot but shows no figure from a cell output"
+    for src in images:
+        path = (book["html"] / name).parent / src
+        assert path.is_file() and path.stat().st_size > 1000, f"{name}: missing image {src}"
+
+
+def test_execution_cache(book) -> None:
+    root, data = book["root"], book["data"]
+    chapters = {name for name in _toc_files() if _executes(name)}
+
+    log, elapsed = _build(root, data)
+    assert _executed(log) == set(), "a rebuild with no change executed chapters"
+    assert elapsed < NO_CHANGE_BUDGET_S, f"no-change rebuild took {elapsed:.1f} s"
+
+    edited = "book/setup"
+    source = root / f"{edited}.md"
+    source.write_text(source.read_text().replace("import torch\n", "import torch  # edited\n", 1))
+    log, _ = _build(root, data)
+    assert _executed(log) == {edited}, "editing one chapter must re-execute only that one"
+
+    style = root / "code" / "torchbook" / "plot" / "style.py"
+    style.write_text(style.read_text() + "\n# a change to the package\n")
+    log, _ = _build(root, data)
+    assert _executed(log) == chapters, "a package change must re-execute every chapter"

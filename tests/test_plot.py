@@ -1,0 +1,82 @@
+"""torchbook.plot: the house style and the first helpers draw what they are given."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+import torchbook as tb
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_figure_applies_house_style() -> None:
+    fig, _ = tb.plot.figure()
+    assert mpl.rcParams["figure.facecolor"] == "white"  # readable on the dark theme too
+    first_colour = mpl.rcParams["axes.prop_cycle"].by_key()["color"][0]
+    assert first_colour == tb.plot.COLORS[0]
+    assert fig.get_size_inches().tolist() == [6.0, 3.6]
+
+
+def test_figure_grid_shape() -> None:
+    _, axes = tb.plot.figure(2, 3)
+    assert axes.shape == (2, 3)
+
+
+def test_figure_rejects_empty_grid() -> None:
+    with pytest.raises(ValueError, match="at least one row"):
+        tb.plot.figure(0, 1)
+
+
+def test_derivative_comes_from_autograd() -> None:
+    x = torch.linspace(-2, 2, 41)
+    ax = tb.plot.function_and_derivative(torch.sin, x, name="sin")
+    f_line, df_line = ax.get_lines()[:2]
+    np.testing.assert_allclose(f_line.get_ydata(), np.sin(x.double().numpy()))
+    np.testing.assert_allclose(df_line.get_ydata(), np.cos(x.double().numpy()))
+
+
+def test_derivative_needs_elementwise_function() -> None:
+    with pytest.raises(ValueError, match="element-wise"):
+        tb.plot.function_and_derivative(lambda t: t.sum(), torch.linspace(0, 1, 5))
+
+
+def test_heatmap_prints_every_value() -> None:
+    image = torch.arange(12).reshape(3, 4)
+    ax = tb.plot.heatmap(image)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == [str(v) for v in range(12)]
+
+
+def test_heatmap_accepts_channel_first_image() -> None:
+    ax = tb.plot.heatmap(torch.zeros(1, 5, 5), annotate=False)
+    assert ax.images[0].get_array().shape == (5, 5)
+
+
+def test_heatmap_rejects_a_batch() -> None:
+    with pytest.raises(ValueError, match=r"got \(2, 3, 5, 5\)"):
+        tb.plot.heatmap(torch.zeros(2, 3, 5, 5))
+
+
+def test_image_grid_one_panel_per_image_with_labels() -> None:
+    fig = tb.plot.image_grid(torch.rand(10, 1, 8, 8), labels=list(range(10)), ncols=4)
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(shown) == 10 and len(fig.axes) == 12  # 3 rows of 4, two left blank
+    assert [ax.get_title() for ax in shown] == [str(i) for i in range(10)]
+
+
+def test_image_grid_label_count_must_match() -> None:
+    with pytest.raises(ValueError, match="3 images but 2 labels"):
+        tb.plot.image_grid(torch.rand(3, 8, 8), labels=[1, 2])
+
+
+def test_image_grid_rejects_flat_vectors() -> None:
+    with pytest.raises(ValueError, match=r"got \(3, 64\)"):
+        tb.plot.image_grid(torch.rand(3, 64))

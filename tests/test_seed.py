@@ -1,0 +1,47 @@
+"""torchbook.seed: one call makes Python, NumPy and torch repeat themselves."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import torch
+
+import torchbook as tb
+
+
+def _draws() -> tuple[float, float, list[float]]:
+    return random.random(), float(np.random.rand()), torch.rand(3).tolist()
+
+
+def test_same_seed_same_numbers_everywhere() -> None:
+    tb.seed(7)
+    first = _draws()
+    tb.seed(7)
+    assert _draws() == first
+
+
+def test_different_seeds_differ() -> None:
+    tb.seed(1)
+    first = _draws()
+    tb.seed(2)
+    second = _draws()
+    assert all(a != b for a, b in zip(first, second, strict=True))
+
+
+def test_seed_makes_cudnn_deterministic() -> None:
+    tb.seed(0)
+    assert torch.backends.cudnn.deterministic is True
+    assert torch.backends.cudnn.benchmark is False
+
+
+@pytest.mark.parametrize("bad", [1.5, "0", None, True])
+def test_non_integer_seed_is_rejected(bad: object) -> None:
+    with pytest.raises(TypeError, match="seed must be an int"):
+        tb.seed(bad)  # type: ignore[arg-type]
+
+
+def test_negative_seed_is_rejected() -> None:
+    with pytest.raises(ValueError, match="seed must lie in"):
+        tb.seed(-1)
