@@ -7,13 +7,14 @@ A chapter starts with::
     device = tb.device()
 
 Modules are small and have one job each: ``device`` (where tensors live), ``seed``
-(reproducible runs), ``plot`` (the house style of every figure) and ``data`` (datasets
-with an offline fallback).
+(reproducible runs), ``plot`` (the house style of every figure), ``data`` (datasets
+with an offline fallback), ``graph`` (drawings of computation graphs) and ``scratch``
+(deep learning rebuilt from scratch, starting with the scalar autograd ``Value``).
 """
 
-from torchbook import data, plot
+from torchbook import data, graph, plot, scratch
 from torchbook.device import device, device_summary
 from torchbook.seed import seed
 
-__all__ = ["data", "device", "device_summary", "plot", "seed"]
+__all__ = ["data", "device", "device_summary", "graph", "plot", "scratch", "seed"]
 __version__ = "0.1.0"

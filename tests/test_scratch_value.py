@@ -1,0 +1,171 @@
+"""torchbook.scratch.Value: every operation's value and gradient agree with torch (float64)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from torchbook.scratch import Value
+
+POINTS = [-2.5, -0.3, 0.7, 3.0]
+
+
+def _torch(x: float) -> torch.Tensor:
+    return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+
+def _check(f_value, f_torch, *xs: float) -> None:
+    """Compare f's value and gradient at xs between Value and torch."""
+    vs = [Value(x) for x in xs]
+    ts = [_torch(x) for x in xs]
+    out_v, out_t = f_value(*vs), f_torch(*ts)
+    out_v.backward()
+    out_t.backward()
+    assert out_v.data == pytest.approx(out_t.item(), rel=1e-12, abs=1e-12)
+    for v, t in zip(vs, ts, strict=True):
+        assert v.grad == pytest.approx(t.grad.item(), rel=1e-12, abs=1e-12)
+
+
+BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+}
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("a, b", [(1.5, -2.0), (-0.5, 4.0), (3.0, 0.25)])
+def test_binary_operations_match_torch(name: str, a: float, b: float) -> None:
+    _check(BINARY[name], BINARY[name], a, b)
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_numbers_mix_on_either_side(name: str) -> None:
+    op = BINARY[name]
+    _check(lambda a: op(2.0, a), lambda a: op(2.0, a), 1.5)
+    _check(lambda a: op(a, 2.0), lambda a: op(a, 2.0), 1.5)
+
+
+@pytest.mark.parametrize("exponent", [2, 3, -1, 0.5, -1.5])
+def test_power_with_number_exponent(exponent: float) -> None:
+    _check(lambda a: a**exponent, lambda a: a**exponent, 1.7)
+
+
+def test_negation() -> None:
+    _check(lambda a: -a, lambda a: -a, 1.7)
+
+
+UNARY = {
+    "relu": (lambda v: v.relu(), torch.relu),
+    "tanh": (lambda v: v.tanh(), torch.tanh),
+    "sigmoid": (lambda v: v.sigmoid(), torch.sigmoid),
+    "exp": (lambda v: v.exp(), torch.exp),
+}
+
+
+@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("x", POINTS)
+def test_unary_functions_match_torch(name: str, x: float) -> None:
+    _check(*UNARY[name], x)
+
+
+@pytest.mark.parametrize("x", [0.1, 1.0, 7.5])
+def test_log_matches_torch(x: float) -> None:
+    _check(lambda v: v.log(), torch.log, x)
+
+
+def test_log_of_non_positive_is_an_error() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        Value(0.0).log()
+
+
+def test_sigmoid_is_stable_for_large_inputs() -> None:
+    assert Value(-1000.0).sigmoid().data == 0.0
+    assert Value(1000.0).sigmoid().data == 1.0
+
+
+def _tanh(x):
+    return x.tanh() if isinstance(x, Value) else torch.tanh(x)
+
+
+def _sigmoid(x):
+    return x.sigmoid() if isinstance(x, Value) else torch.sigmoid(x)
+
+
+def test_composite_expression_matches_torch() -> None:
+    def f(a, b, c):
+        e = (a * b + c) ** 2 / (1 + b * b)
+        return _tanh(e) * a - c / 3 + _sigmoid(a * c) * (2 - a)
+
+    _check(f, f, 0.8, -1.3, 0.4)
+
+
+def test_reused_node_accumulates_gradient() -> None:
+    x = Value(3.0)
+    y = x * x + x  # x used three times: dy/dx = 2x + 1
+    y.backward()
+    assert x.grad == 7.0
+
+
+def test_backward_twice_accumulates_on_leaves_only() -> None:
+    x = Value(1.0)
+    u = x * 3
+    y = u * 2
+    y.backward()
+    y.backward()
+    assert x.grad == 12.0  # torch gives 6 + 6; intermediate u must not double-count
+
+
+def test_zero_grad_resets_the_graph() -> None:
+    x = Value(2.0)
+    y = x * x
+    y.backward()
+    y.zero_grad()
+    assert x.grad == 0.0 and y.grad == 0.0
+
+
+def test_deep_graph_does_not_hit_recursion_limit() -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(5000):
+        y = y + 0.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_topological_order_puts_inputs_first() -> None:
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    d = c + a
+    order = d.topological_order()
+    assert order.index(a) < order.index(c) < order.index(d)
+    assert len(order) == 4
+
+
+def test_value_exponent_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="plain number exponent"):
+        Value(2.0) ** Value(3.0)
+
+
+def test_non_number_exponent_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="plain number exponent"):
+        Value(2.0) ** "3"
+
+
+@pytest.mark.parametrize("bad", ["1.0", None, [1.0], True])
+def test_value_holds_only_real_numbers(bad: object) -> None:
+    with pytest.raises(TypeError, match="real number"):
+        Value(bad)  # type: ignore[arg-type]
+
+
+def test_combining_with_non_number_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="cannot combine"):
+        Value(1.0) + "x"  # type: ignore[operator]
+
+
+def test_repr_shows_label_data_and_grad() -> None:
+    v = Value(math.pi, label="p")
+    assert repr(v) == "Value(p: data=3.142, grad=0)"
