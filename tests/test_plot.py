@@ -80,3 +80,52 @@ def test_image_grid_label_count_must_match() -> None:
 def test_image_grid_rejects_flat_vectors() -> None:
     with pytest.raises(ValueError, match=r"got \(3, 64\)"):
         tb.plot.image_grid(torch.rand(3, 64))
+
+
+def test_descent_steps_marks_every_visited_point() -> None:
+    steps = [2.0, 1.2, 0.72]
+    ax = tb.plot.descent_steps(lambda x: x**2, steps)
+    points = next(line for line in ax.get_lines() if line.get_label() == "steps")
+    np.testing.assert_allclose(points.get_xdata(), steps)
+    np.testing.assert_allclose(points.get_ydata(), np.square(steps))
+
+
+def test_descent_tangents_have_the_autograd_slope() -> None:
+    ax = tb.plot.descent_steps(lambda x: x**3, [1.0], tangent_halfwidth=0.5)
+    tangent = next(line for line in ax.get_lines() if line.get_label() == "tangent")
+    xs, ys = tangent.get_xdata(), tangent.get_ydata()
+    assert (ys[1] - ys[0]) / (xs[1] - xs[0]) == pytest.approx(3.0)
+
+
+def test_descent_view_includes_diverging_steps() -> None:
+    ax = tb.plot.descent_steps(lambda x: x**2, [1.0, -3.0, 9.0])
+    assert ax.get_xlim()[1] >= 9.0
+
+
+def test_descent_needs_a_point() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        tb.plot.descent_steps(lambda x: x**2, [])
+
+
+def test_loss_curves_one_line_per_curve() -> None:
+    ax = tb.plot.loss_curves({"train": [3, 2, 1], "valid": torch.tensor([4.0, 3.0, 2.5])})
+    assert [line.get_label() for line in ax.get_lines()] == ["train", "valid"]
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), [4.0, 3.0, 2.5])
+
+
+def test_loss_curves_reject_empty_curve() -> None:
+    with pytest.raises(ValueError, match="'train' must be non-empty"):
+        tb.plot.loss_curves({"train": []})
+
+
+def test_prediction_panels_one_panel_per_prediction() -> None:
+    x = torch.linspace(0, 1, 5)
+    fig = tb.plot.prediction_panels(x, 2 * x, [("a", x), ("b", 2 * x), ("c", 3 * x)], ncols=2)
+    used = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in used] == ["a", "b", "c"]
+
+
+def test_prediction_panels_check_shapes() -> None:
+    x = torch.linspace(0, 1, 5)
+    with pytest.raises(ValueError, match="predictions 'a' have shape"):
+        tb.plot.prediction_panels(x, x, [("a", torch.zeros(4))])

@@ -5,16 +5,21 @@ sizes, fonts and colours agree from page to page and a change of style is one ed
 """
 
 from torchbook.plot.broadcast import broadcast_diagram
+from torchbook.plot.descent import descent_steps
 from torchbook.plot.functions import function_and_derivative
 from torchbook.plot.images import heatmap, image_grid
 from torchbook.plot.style import COLORS, figure, use_style
+from torchbook.plot.training import loss_curves, prediction_panels
 
 __all__ = [
     "COLORS",
     "broadcast_diagram",
+    "descent_steps",
     "figure",
     "function_and_derivative",
     "heatmap",
     "image_grid",
+    "loss_curves",
+    "prediction_panels",
     "use_style",
 ]

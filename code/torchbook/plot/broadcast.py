@@ -115,6 +115,17 @@ def _draw_grid(
     ax.axis("off")
 
 
+def _title(name: str, shape: tuple[int, ...], result: tuple[int, ...]) -> str:
+    """An operand's title: its shape, then what rules 1 and 3 make of it, if anything."""
+    title = f"{name}: {_shape_text(shape)}"
+    if len(shape) < len(result):  # rule 1: pad the shape with 1s on the left
+        padded = (1,) * (len(result) - len(shape)) + shape
+        title += f"\nread as {_shape_text(padded)}"
+    if _as_grid(shape) != _as_grid(result):  # rule 3: stretch the axes of length 1
+        title += f"\nstretched to {_shape_text(result)}"
+    return title
+
+
 def broadcast_diagram(
     *shapes: tuple[int, ...],
     names: Sequence[str] | None = None,
@@ -138,39 +149,28 @@ def broadcast_diagram(
         raise ValueError(f"got {len(shapes)} shapes but {len(names)} names: {names}")
 
     result_rows, result_cols = _as_grid(result)
+    titles = [_title(name, shape, result) for shape, name in zip(shapes, names, strict=True)]
+    title_lines = max(title.count("\n") + 1 for title in titles)
     panels = 2 * len(shapes) + 1
     ratios = [result_cols if k % 2 == 0 else _OPERATOR_WIDTH for k in range(panels)]
     units = (len(shapes) + 1) * result_cols + _OPERATOR_WIDTH * len(shapes)
     cell = min(_CELL, _MAX_WIDTH / units)  # big grids shrink to fit the page
-    width = cell * units
-    height = cell * result_rows + 1.25
-    fig, axes = figure(1, panels, size=(width + 0.4, height), width_ratios=ratios, squeeze=False)
+    height = cell * result_rows + 0.19 * title_lines + 0.5  # titles above, legend below
+    fig, axes = figure(
+        1, panels, size=(cell * units + 0.4, height), width_ratios=ratios, squeeze=False
+    )
     axes = list(axes[0])
 
-    for k, (shape, name) in enumerate(zip(shapes, names, strict=True)):
-        ax = axes[2 * k]
-        _draw_grid(
-            ax,
-            shape,
-            result_rows,
-            result_cols,
-            _OPERAND_COLORS[k % len(_OPERAND_COLORS)],
-            is_result=False,
-        )
-        title = f"{name}: {_shape_text(shape)}"
-        if len(shape) < len(result):  # rule 1: pad with 1s on the left
-            padded = (1,) * (len(result) - len(shape)) + shape
-            title += f"\nread as {_shape_text(padded)}"
-        if _as_grid(shape) != (result_rows, result_cols):  # rule 2: stretch the 1s
-            title += f"\nstretched to {_shape_text(result)}"
-        ax.set_title(title, fontsize=10)
+    for k, (shape, title) in enumerate(zip(shapes, titles, strict=True)):
+        color = _OPERAND_COLORS[k % len(_OPERAND_COLORS)]
+        _draw_grid(axes[2 * k], shape, result_rows, result_cols, color, is_result=False)
+        axes[2 * k].set_title(title, fontsize=10)
         sign = axes[2 * k + 1]
         sign.axis("off")
-        sign.text(
-            0.5, 0.5, op if k < len(shapes) - 1 else "=", ha="center", va="center", fontsize=18
-        )
         sign.set_xlim(0, 1)
         sign.set_ylim(0, 1)
+        symbol = op if k < len(shapes) - 1 else "="
+        sign.text(0.5, 0.5, symbol, ha="center", va="center", fontsize=18)
 
     _draw_grid(axes[-1], result, result_rows, result_cols, _RESULT_COLOR, is_result=True)
     axes[-1].set_title(f"result: {_shape_text(result)}", fontsize=10)
