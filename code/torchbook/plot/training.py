@@ -36,9 +36,7 @@ def loss_curves(
     for name, values in curves.items():
         ys = _numpy(values)
         if ys.ndim != 1 or ys.size == 0:
-            raise ValueError(
-                f"curve {name!r} must be a non-empty 1-D sequence, got shape {ys.shape}"
-            )
+            raise ValueError(f"curve {name!r} must be non-empty and 1-D, got shape {ys.shape}")
         ax.plot(np.arange(1, ys.size + 1), ys, label=name)
     if log:
         ax.set_yscale("log")
