@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
+import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -104,3 +105,9 @@ def test_bad_input_is_refused(shapes):
 def test_names_must_match_the_shapes():
     with pytest.raises(ValueError, match="names"):
         broadcast_diagram((2, 1), (1, 2), names=["only one"])
+
+
+def test_torch_size_shapes_are_titled_like_tuples() -> None:
+    fig = broadcast_diagram(torch.Size([2, 3]), torch.Size([2, 1]), names=["x", "s"])
+    titles = " ".join(ax.get_title() for ax in fig.axes)
+    assert "torch.Size" not in titles and "(2, 3)" in titles

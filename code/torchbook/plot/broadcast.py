@@ -141,6 +141,8 @@ def broadcast_diagram(
     The figure has one panel per operand, one for the result, and one narrow panel for
     each operator sign between them: ``2 * len(shapes) + 1`` axes in all.
     """
+    # torch.Size is a tuple too, but it would print as "torch.Size([2, 3])" in titles
+    shapes = tuple(tuple(s) if isinstance(s, torch.Size) else s for s in shapes)
     result = _checked_shapes(shapes)
     if names is None:
         names = [chr(ord("a") + k) for k in range(len(shapes))]

@@ -44,6 +44,8 @@ def heatmap(
     ax.grid(False)
     ax.set_xticks([])
     ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     if annotate:
         middle = (low + high) / 2
         fontsize = max(4.0, min(9.0, 180.0 / max(height, width)))
