@@ -4,6 +4,7 @@ The chapters grow these step by step in their cells, then import the finished, t
 versions from here so that later chapters can rely on them.
 """
 
+from torchbook.scratch import optim
 from torchbook.scratch.value import Value
 
-__all__ = ["Value"]
+__all__ = ["Value", "optim"]
