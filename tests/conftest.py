@@ -14,4 +14,5 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> 
     """Keep every test away from the reader's data folder and from the network."""
     monkeypatch.setenv("TORCHBOOK_DATA", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("TORCHBOOK_OFFLINE", "1")
+    monkeypatch.setenv("TQDM_DISABLE", "1")
     monkeypatch.delenv("TORCHBOOK_DEVICE", raising=False)

@@ -9,12 +9,13 @@ A chapter starts with::
 Modules are small and have one job each: ``device`` (where tensors live), ``seed``
 (reproducible runs), ``plot`` (the house style of every figure), ``data`` (datasets
 with an offline fallback), ``graph`` (drawings of computation graphs) and ``scratch``
-(deep learning rebuilt from scratch, starting with the scalar autograd ``Value``).
+(deep learning rebuilt from scratch, starting with the scalar autograd ``Value``) and
+``train`` (the training loop later chapters share).
 """
 
-from torchbook import data, graph, plot, scratch
+from torchbook import data, graph, plot, scratch, train
 from torchbook.device import device, device_summary
 from torchbook.seed import seed
 
-__all__ = ["data", "device", "device_summary", "graph", "plot", "scratch", "seed"]
+__all__ = ["data", "device", "device_summary", "graph", "plot", "scratch", "seed", "train"]
 __version__ = "0.1.0"

@@ -1,0 +1,162 @@
+"""One small training loop that every chapter from Part III on uses.
+
+It is the loop the chapters first write by hand (forward, loss, backward, step, zero the
+gradients), plus what a real run needs: batches moved to the model's device, evaluation
+under ``torch.no_grad`` in ``eval()`` mode, per-iteration losses and per-epoch metrics kept
+in a :class:`History`, a progress bar when someone is watching and one line per epoch
+when the book is built.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+Metric = Callable[[torch.Tensor, torch.Tensor], float]
+Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
+
+
+def accuracy(output: torch.Tensor, target: torch.Tensor) -> float:
+    """Fraction of rows whose highest score is the target class (or, for one output
+    column, whose logit has the target's sign)."""
+    if output.ndim == 2 and output.shape[1] > 1:
+        predicted = output.argmax(dim=1)
+    else:
+        predicted = (output.reshape(-1) > 0).to(target.dtype)
+    if predicted.shape != target.reshape(-1).shape:
+        raise ValueError(
+            f"accuracy: {tuple(output.shape)} outputs do not match {tuple(target.shape)} targets"
+        )
+    return (predicted == target.reshape(-1)).float().mean().item()
+
+
+@dataclass
+class History:
+    """What a run produced: the loss of every iteration and the metrics of every epoch."""
+
+    iteration_loss: list[float] = field(default_factory=list)
+    epochs: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def metric(self, name: str) -> list[float]:
+        """One metric per epoch, e.g. ``history.metric("valid_accuracy")``."""
+        if not self.epochs or name not in self.epochs[0]:
+            known = sorted(self.epochs[0]) if self.epochs else []
+            raise KeyError(f"no metric {name!r}; this history has {known}")
+        return [epoch[name] for epoch in self.epochs]
+
+
+def _progress_wanted(progress: bool | None) -> bool:
+    """A bar when someone is watching; none while the book builds (TQDM_DISABLE=1)."""
+    if progress is not None:
+        return progress
+    return os.environ.get("TQDM_DISABLE", "") in ("", "0", "false", "False")
+
+
+def evaluate(
+    model: nn.Module,
+    batches: Batches,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    metrics: Mapping[str, Metric] | None = None,
+    device: torch.device | str | None = None,
+) -> dict[str, float]:
+    """Mean loss and metrics over ``batches``, in eval mode and without building a graph."""
+    device = torch.device(device) if device is not None else _model_device(model)
+    was_training = model.training
+    model.eval()
+    totals: dict[str, float] = {"loss": 0.0, **{name: 0.0 for name in metrics or {}}}
+    count = 0
+    with torch.no_grad():
+        for inputs, targets in batches:
+            inputs, targets = inputs.to(device), targets.to(device)
+            output = model(inputs)
+            n = len(targets)
+            totals["loss"] += loss_fn(output, targets).item() * n
+            for name, metric in (metrics or {}).items():
+                totals[name] += metric(output, targets) * n
+            count += n
+    model.train(was_training)
+    if count == 0:
+        raise ValueError("evaluate got no batches")
+    return {name: total / count for name, total in totals.items()}
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    parameter = next(model.parameters(), None)
+    return parameter.device if parameter is not None else torch.device("cpu")
+
+
+def fit(
+    model: nn.Module,
+    loaders: Batches | tuple[Batches, Batches | None],
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    epochs: int,
+    device: torch.device | str | None = None,
+    metrics: Mapping[str, Metric] | None = None,
+    *,
+    progress: bool | None = None,
+    log_every: int = 1,
+) -> History:
+    """Train ``model`` for ``epochs`` passes over the training batches.
+
+    ``loaders`` is the training loader, or a pair (train, valid). Every batch goes to
+    ``device`` (default: where the model's parameters are). ``History.epochs`` holds, for
+    each epoch, ``train_loss`` and ``train_<metric>`` averaged over the epoch's batches as
+    they were trained on (no second pass), and ``valid_loss``/``valid_<metric>`` from
+    :func:`evaluate` after the epoch. Prints one line every ``log_every`` epochs (0: silent).
+    """
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if isinstance(loaders, tuple):
+        train_batches, valid_batches = loaders
+    else:
+        train_batches, valid_batches = loaders, None
+    device = torch.device(device) if device is not None else _model_device(model)
+    model.to(device)
+    history = History()
+    bar = None
+    if _progress_wanted(progress):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs * len(train_batches), desc="training", leave=False)
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        totals: dict[str, float] = {"loss": 0.0, **{name: 0.0 for name in metrics or {}}}
+        seen = 0
+        for inputs, targets in train_batches:
+            inputs, targets = inputs.to(device), targets.to(device)
+            output = model(inputs)
+            loss = loss_fn(output, targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            history.iteration_loss.append(loss.item())
+            n = len(targets)
+            seen += n
+            totals["loss"] += loss.item() * n
+            for name, metric in (metrics or {}).items():
+                totals[name] += metric(output.detach(), targets) * n
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss.item():.4f}")
+        if seen == 0:
+            raise ValueError("the training loader produced no batches")
+        row = {f"train_{k}": v / seen for k, v in totals.items()}
+        if valid_batches is not None:
+            valid = evaluate(model, valid_batches, loss_fn, metrics, device)
+            row |= {f"valid_{k}": v for k, v in valid.items()}
+        history.epochs.append(row)
+        if log_every and (epoch % log_every == 0 or epoch == epochs):
+            summary = "  ".join(f"{k} {v:.4f}" for k, v in row.items())
+            print(f"epoch {epoch:>{len(str(epochs))}}/{epochs}  {summary}")
+    if bar is not None:
+        bar.close()
+    history.seconds = time.perf_counter() - start
+    return history
