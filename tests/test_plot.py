@@ -95,6 +95,7 @@ def test_descent_tangents_have_the_autograd_slope() -> None:
     tangent = next(line for line in ax.get_lines() if line.get_label() == "tangent")
     xs, ys = tangent.get_xdata(), tangent.get_ydata()
     assert (ys[1] - ys[0]) / (xs[1] - xs[0]) == pytest.approx(3.0)
+    assert np.hypot(xs[1] - xs[0], ys[1] - ys[0]) == pytest.approx(1.0)  # fixed length
 
 
 def test_descent_view_includes_diverging_steps() -> None:
@@ -129,3 +130,32 @@ def test_prediction_panels_check_shapes() -> None:
     x = torch.linspace(0, 1, 5)
     with pytest.raises(ValueError, match="predictions 'a' have shape"):
         tb.plot.prediction_panels(x, x, [("a", torch.zeros(4))])
+
+
+def test_activation_grid_one_panel_per_function() -> None:
+    fig = tb.plot.activation_grid({"sigmoid": torch.sigmoid, "tanh": torch.tanh}, ncols=3)
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "tanh"]
+    assert all(len(ax.get_lines()) >= 2 for ax in fig.axes)  # curve and derivative
+
+
+def test_decision_boundary_shades_the_predicted_class() -> None:
+    points, labels = tb.data.toy_2d("linear", 50)
+    ax = tb.plot.decision_boundary(lambda xy: xy[:, :1], points, labels)  # class 1 when x > 0
+    assert len(ax.collections) >= 3  # filled regions and two scatters
+
+
+def test_decision_boundary_checks_shapes() -> None:
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        tb.plot.decision_boundary(lambda xy: xy, torch.zeros(5, 3), torch.zeros(5))
+
+
+def test_trajectories_draw_every_path() -> None:
+    paths = {"a": [[1.0, 1.0], [0.5, 0.5]], "b": torch.tensor([[1.0, -1.0], [0.0, 0.0]])}
+    ax = tb.plot.trajectories(lambda x, y: x**2 + y**2, paths)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "a" in labels and "b" in labels and "start" in labels
+
+
+def test_trajectories_reject_bad_path() -> None:
+    with pytest.raises(ValueError, match="path 'a' must have shape"):
+        tb.plot.trajectories(lambda x, y: x + y, {"a": [1.0, 2.0, 3.0]})

@@ -22,6 +22,19 @@ from typing import Any
 import torch
 from torch.utils.data import Dataset
 
+from torchbook.toy import toy_2d
+
+__all__ = [
+    "DataFolderError",
+    "DigitsDataset",
+    "data_root",
+    "mnist",
+    "mnist_sample",
+    "show_source_note",
+    "source_note",
+    "toy_2d",
+]
+
 DATA_ENV_VAR = "TORCHBOOK_DATA"
 OFFLINE_ENV_VAR = "TORCHBOOK_OFFLINE"
 MNIST_SOURCE = "mnist"

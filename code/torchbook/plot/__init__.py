@@ -8,12 +8,15 @@ from torchbook.plot.broadcast import broadcast_diagram
 from torchbook.plot.descent import descent_steps
 from torchbook.plot.functions import function_and_derivative
 from torchbook.plot.images import heatmap, image_grid
+from torchbook.plot.models import activation_grid, decision_boundary, trajectories
 from torchbook.plot.style import COLORS, figure, use_style
 from torchbook.plot.training import loss_curves, prediction_panels
 
 __all__ = [
     "COLORS",
+    "activation_grid",
     "broadcast_diagram",
+    "decision_boundary",
     "descent_steps",
     "figure",
     "function_and_derivative",
@@ -21,5 +24,6 @@ __all__ = [
     "image_grid",
     "loss_curves",
     "prediction_panels",
+    "trajectories",
     "use_style",
 ]

@@ -26,11 +26,14 @@ def descent_steps(
     tangent_halfwidth: float = 0.6,
     ax: Axes | None = None,
     title: str | None = None,
+    legend: bool = True,
 ) -> Axes:
     """Draw ``f``, the points ``steps`` gradient descent visited, and the tangent at each.
 
-    Slopes come from autograd, so the tangents show the very gradients descent used. The
-    view widens to include every step, which makes a diverging run visible as such.
+    Slopes come from autograd, so the tangents show the very gradients descent used. Each
+    tangent is a segment of the same length (``2 * tangent_halfwidth`` in x where the
+    slope is zero, shorter in x where it is steep). The view widens to include every step,
+    which makes a diverging run visible as such.
     """
     if len(steps) == 0:
         raise ValueError("descent_steps needs at least one visited point")
@@ -53,7 +56,8 @@ def descent_steps(
         )
     if tangents:
         for index, (x, (y, slope)) in enumerate(zip(xs, values, strict=True)):
-            dx = torch.tensor([-tangent_halfwidth, tangent_halfwidth]).numpy()
+            half = tangent_halfwidth / (1.0 + slope * slope) ** 0.5  # same length for all
+            dx = torch.tensor([-half, half], dtype=torch.float64).numpy()
             ax.plot(
                 x + dx,
                 y + slope * dx,
@@ -65,5 +69,6 @@ def descent_steps(
     ax.set_ylabel("$f(x)$")
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper center")
+    if legend:
+        ax.legend(loc="upper center")
     return ax
