@@ -162,3 +162,29 @@ def test_note_only_for_the_fallback(tiny_mnist, tmp_path: Path) -> None:
 def test_dataset_rejects_mismatched_tensors() -> None:
     with pytest.raises(ValueError, match="one label per image"):
         tb.data.DigitsDataset(torch.zeros(3, 28, 28, dtype=torch.uint8), torch.zeros(2), "x")
+
+
+def test_idx_dataset_reads_a_flat_folder(tmp_path: Path) -> None:
+    images = np.arange(2 * 28 * 28).reshape(2, 28, 28) % 256
+    _write_idx(tmp_path, "t10k", images, np.array([4, 2]), gz=True)
+    ds = tb.data.idx_dataset(tmp_path)
+    assert ds.targets.tolist() == [4, 2] and ds.images.dtype == torch.uint8
+    assert torch.equal(ds.images, torch.from_numpy(images.astype(np.uint8)))
+    assert not list(tmp_path.glob("*-ubyte"))  # read in memory: nothing written beside
+
+
+def test_idx_dataset_names_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(DataFolderError, match="no such MNIST folder"):
+        tb.data.idx_dataset(tmp_path / "nowhere")
+
+
+def test_idx_dataset_names_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(DataFolderError, match="lacks t10k-images-idx3-ubyte"):
+        tb.data.idx_dataset(tmp_path)
+
+
+def test_file_that_is_not_idx_is_a_clear_error(tmp_path: Path) -> None:
+    _write_idx(tmp_path, "t10k", np.zeros((2, 28, 28)), np.array([1, 2]), gz=False)
+    (tmp_path / "t10k-labels-idx1-ubyte").write_bytes(b"<html>not found</html>")
+    with pytest.raises(DataFolderError, match="not an IDX file"):
+        tb.data.idx_dataset(tmp_path)

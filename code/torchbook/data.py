@@ -28,6 +28,7 @@ __all__ = [
     "DataFolderError",
     "DigitsDataset",
     "data_root",
+    "idx_dataset",
     "mnist",
     "mnist_sample",
     "show_source_note",
@@ -209,17 +210,15 @@ def _read_idx_pair(
     folder: Path, images_name: str, labels_name: str
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Parse an images file and its labels file, checking that they belong together."""
-    from torchvision.datasets.mnist import read_image_file, read_label_file
-
     try:
-        images = read_image_file(str(_unzipped(folder, images_name)))
-        labels = read_label_file(str(_unzipped(folder, labels_name)))
-    except (AssertionError, RuntimeError, ValueError, OSError, EOFError) as error:
+        images = _read_idx(_find(folder, images_name), expected_ndim=3)
+        labels = _read_idx(_find(folder, labels_name), expected_ndim=1)
+    except (ValueError, OSError, EOFError, TypeError) as error:
         raise DataFolderError(
             f"MNIST folder {folder} holds unreadable files ({images_name}, {labels_name}): "
-            f"{error or type(error).__name__}. Delete the folder to download again."
+            f"{error}. Delete the folder to download again."
         ) from error
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
+    if images.shape[1:] != (28, 28):
         raise DataFolderError(
             f"MNIST folder {folder}: expected images of shape (N, 28, 28) in {images_name}, "
             f"got {tuple(images.shape)}"
@@ -228,18 +227,55 @@ def _read_idx_pair(
         raise DataFolderError(
             f"MNIST folder {folder}: {images.shape[0]} images but {labels.shape[0]} labels"
         )
-    if labels.numel() and (labels.min() < 0 or labels.max() > 9):
+    if labels.numel() and labels.max() > 9:
         raise DataFolderError(f"MNIST folder {folder}: labels outside 0..9 in {labels_name}")
-    return images.to(torch.uint8), labels.to(torch.int64)
+    return images, labels.to(torch.int64)
 
 
-def _unzipped(folder: Path, name: str) -> Path:
-    """Path of the plain IDX file, decompressing ``name.gz`` next to it when needed."""
-    plain = folder / name
-    if not plain.is_file():
-        with gzip.open(folder / f"{name}.gz", "rb") as source, open(plain, "wb") as target:
-            shutil.copyfileobj(source, target)
-    return plain
+def _read_idx(path: Path | None, expected_ndim: int) -> torch.Tensor:
+    """An IDX file of unsigned bytes (MNIST's format), plain or gzipped, as a uint8 tensor.
+
+    The header is a magic number 0x00000800 + ndim, then ndim big-endian int32 sizes.
+    Reading in memory means a read-only folder of ``.gz`` files works as it is.
+    """
+    if path is None:
+        raise FileNotFoundError("file missing")
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    if len(raw) < 4 or raw[:3] != b"\x00\x00\x08":
+        raise ValueError(f"{path.name} is not an IDX file of unsigned bytes")
+    ndim = raw[3]
+    if ndim != expected_ndim:
+        raise ValueError(f"{path.name} has {ndim} dimensions, expected {expected_ndim}")
+    header = 4 + 4 * ndim
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    count = 1
+    for size in shape:
+        count *= size
+    if len(raw) != header + count:
+        raise ValueError(
+            f"{path.name} is truncated or padded: header says {shape}, "
+            f"{len(raw) - header} bytes of data follow"
+        )
+    return torch.frombuffer(bytearray(raw[header:]), dtype=torch.uint8).reshape(shape)
+
+
+def idx_dataset(folder: str | os.PathLike[str], prefix: str = "t10k") -> DigitsDataset:
+    """The images and labels of ``<prefix>-images-idx3-ubyte[.gz]`` in a flat ``folder``.
+
+    For measuring on a folder of MNIST files as LeCun distributes them (the benchmark's
+    real-handwriting split); chapters use :func:`mnist`.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataFolderError(f"no such MNIST folder: {folder}")
+    names = (f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte")
+    missing = [name for name in names if _find(folder, name) is None]
+    if missing:
+        raise DataFolderError(f"MNIST folder {folder} lacks {', '.join(missing)} (plain or .gz)")
+    images, targets = _read_idx_pair(folder, *names)
+    return DigitsDataset(images, targets, MNIST_SOURCE)
 
 
 def _download(raw: Path) -> None:

@@ -1,0 +1,137 @@
+"""The book's model recipes for MNIST: the architectures and how they are trained.
+
+Part IV's chapters and the benchmark (``bench/mnist_proxy.py``) build their models here,
+so the accuracy the README reports is the accuracy of exactly what the chapters train.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from torchbook.train import History, accuracy, fit
+
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "elu": nn.ELU,
+}
+
+
+def mlp(
+    hidden: tuple[int, ...] = (256, 128, 64),
+    activation: str = "relu",
+    *,
+    dropout: float = 0.2,
+    in_features: int = 28 * 28,
+    classes: int = 10,
+) -> nn.Sequential:
+    """A fully connected classifier: Flatten, then Linear + activation (+ dropout) per layer.
+
+    The default is the 784-256-128-64-10 network of the lab; ``hidden=()`` gives a linear
+    model. Dropout follows every hidden layer except the last, where it hurt in our runs.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose one of {list(ACTIVATIONS)}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+    layers: list[nn.Module] = [nn.Flatten()]
+    width = in_features
+    for index, size in enumerate(hidden):
+        layers += [nn.Linear(width, size), ACTIVATIONS[activation]()]
+        if dropout and index < len(hidden) - 1:
+            layers.append(nn.Dropout(dropout))
+        width = size
+    layers.append(nn.Linear(width, classes))
+    return nn.Sequential(*layers)
+
+
+def cnn(
+    channels: tuple[int, int] = (16, 32), *, dropout: float = 0.25, classes: int = 10
+) -> nn.Sequential:
+    """Two 3x3 convolution blocks (conv, ReLU, 2x2 max-pool), then a small dense head.
+
+    Padding 1 keeps 28x28 through each convolution, so the pools give 14x14 and 7x7.
+    """
+    c1, c2 = channels
+    return nn.Sequential(
+        nn.Conv2d(1, c1, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(dropout),
+        nn.Linear(c2 * 7 * 7, 128),
+        nn.ReLU(),
+        nn.Dropout(dropout),
+        nn.Linear(128, classes),
+    )
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a model is trained: Adam with a one-cycle learning-rate schedule."""
+
+    epochs: int
+    batch_size: int = 64
+    max_lr: float = 3e-3
+    weight_decay: float = 0.0
+
+
+MLP_RECIPE = Recipe(epochs=15)
+CNN_RECIPE = Recipe(epochs=10)
+
+
+class _OneCycleAdam(torch.optim.Adam):
+    """Adam whose every step also advances a one-cycle schedule (one object for ``fit``)."""
+
+    def __init__(self, params, recipe: Recipe, steps: int) -> None:
+        super().__init__(params, lr=recipe.max_lr / 25, weight_decay=recipe.weight_decay)
+        self.schedule = torch.optim.lr_scheduler.OneCycleLR(self, recipe.max_lr, total_steps=steps)
+
+    def step(self, closure=None):  # type: ignore[override]
+        loss = super().step(closure)
+        if self.schedule.last_epoch + 1 < self.schedule.total_steps:
+            self.schedule.step()
+        return loss
+
+
+def train_recipe(
+    model: nn.Module,
+    recipe: Recipe,
+    train: Dataset,
+    valid: Dataset | None = None,
+    *,
+    device: torch.device | str = "cpu",
+    seed: int = 0,
+    log_every: int = 1,
+    progress: bool | None = None,
+) -> History:
+    """Train ``model`` on ``train`` as ``recipe`` says, reporting accuracy on ``valid``.
+
+    Shuffling uses its own generator seeded with ``seed``, so a run is repeatable.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    train_loader = DataLoader(
+        train, batch_size=recipe.batch_size, shuffle=True, generator=generator
+    )
+    valid_loader = DataLoader(valid, batch_size=512) if valid is not None else None
+    optimizer = _OneCycleAdam(model.parameters(), recipe, recipe.epochs * len(train_loader))
+    return fit(
+        model,
+        (train_loader, valid_loader),
+        nn.CrossEntropyLoss(),
+        optimizer,
+        recipe.epochs,
+        device,
+        {"accuracy": accuracy},
+        log_every=log_every,
+        progress=progress,
+    )

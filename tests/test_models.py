@@ -1,0 +1,55 @@
+"""torchbook.models: the recipes build the promised shapes and train on small data."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+import torchbook as tb
+from torchbook.models import Recipe, cnn, mlp, train_recipe
+
+
+def test_default_mlp_is_784_256_128_64_10() -> None:
+    linears = [m for m in mlp() if isinstance(m, nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [
+        (784, 256),
+        (256, 128),
+        (128, 64),
+        (64, 10),
+    ]
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "elu"])
+def test_mlp_activation_is_used(activation: str) -> None:
+    kinds = {type(m).__name__.lower() for m in mlp(activation=activation)}
+    assert activation in kinds
+
+
+def test_mlp_without_hidden_layers_is_linear() -> None:
+    model = mlp(hidden=())
+    assert [type(m) for m in model] == [nn.Flatten, nn.Linear]
+
+
+def test_mlp_rejects_unknown_activation() -> None:
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        mlp(activation="swish")
+
+
+def test_cnn_maps_images_to_ten_scores() -> None:
+    assert cnn()(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_recipe_training_learns_and_repeats() -> None:
+    g = torch.Generator().manual_seed(0)
+    y = torch.randint(0, 2, (256,), generator=g)
+    x = torch.randn(256, 1, 28, 28, generator=g) * 0.5 + y.view(-1, 1, 1, 1).float()
+    data = TensorDataset(x, y)
+    accuracies = []
+    for _ in range(2):
+        tb.seed(0)
+        history = train_recipe(mlp(hidden=(16,)), Recipe(epochs=8), data, data, log_every=0)
+        accuracies.append(history.metric("valid_accuracy"))
+    assert accuracies[0] == accuracies[1]
+    assert accuracies[0][-1] > 0.95
