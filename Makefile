@@ -10,11 +10,15 @@ export TORCHBOOK_DATA ?= $(CURDIR)/data
 export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: book test lint clean help
+# The real MNIST test images (never committed), for the offline accuracy benchmark.
+MNIST_T10K ?= ../shared/data/mnist-t10k
+
+.PHONY: book test lint bench clean help
 
 help:
 	@echo "make book   build the book into _build/html (executes the chapters, cached)"
 	@echo "make test   lint, unit tests and a strict build of the book from scratch"
+	@echo "make bench  accuracy of the book's MNIST recipes on real handwriting (minutes)"
 	@echo "make clean  remove _build (the execution cache included)"
 
 $(STAMP): requirements.txt requirements-dev.txt code/pyproject.toml
@@ -32,6 +36,9 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/mnist_proxy.py --mnist $(MNIST_T10K)
 
 clean:
 	rm -rf _build
