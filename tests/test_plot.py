@@ -159,3 +159,32 @@ def test_trajectories_draw_every_path() -> None:
 def test_trajectories_reject_bad_path() -> None:
     with pytest.raises(ValueError, match="path 'a' must have shape"):
         tb.plot.trajectories(lambda x, y: x + y, {"a": [1.0, 2.0, 3.0]})
+
+
+def test_confusion_counts_put_truth_in_rows() -> None:
+    counts = tb.plot.confusion_counts(torch.tensor([0, 0, 1, 2]), torch.tensor([0, 1, 1, 1]), 3)
+    assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [0, 1, 0]]
+
+
+def test_confusion_counts_reject_out_of_range_classes() -> None:
+    with pytest.raises(ValueError, match=r"0\.\.2"):
+        tb.plot.confusion_counts(torch.tensor([0, 3]), torch.tensor([0, 1]), 3)
+
+
+def test_confusion_matrix_writes_nonzero_counts() -> None:
+    ax = tb.plot.confusion_matrix(torch.tensor([0, 0, 1]), torch.tensor([0, 1, 1]), classes=2)
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "1", "1"]
+
+
+def test_worst_mistakes_shows_the_most_confident_errors_first() -> None:
+    images = torch.rand(4, 1, 8, 8)
+    targets = torch.tensor([0, 1, 1, 0])
+    logits = torch.tensor([[5.0, 0.0], [0.0, 5.0], [3.0, 0.0], [0.0, 9.0]])  # 2 and 3 wrong
+    fig = tb.plot.worst_mistakes(images, targets, logits)
+    titles = [ax.get_title() for ax in fig.axes if ax.images]
+    assert [t.split(" ")[0] for t in titles] == ["0→1", "1→0"]
+
+
+def test_worst_mistakes_needs_a_mistake() -> None:
+    with pytest.raises(ValueError, match="no mistakes"):
+        tb.plot.worst_mistakes(torch.rand(1, 8, 8), torch.tensor([0]), torch.tensor([[1.0, 0.0]]))

@@ -6,6 +6,7 @@ sizes, fonts and colours agree from page to page and a change of style is one ed
 
 from torchbook.plot.broadcast import broadcast_diagram
 from torchbook.plot.descent import descent_steps
+from torchbook.plot.evaluation import confusion_counts, confusion_matrix, worst_mistakes
 from torchbook.plot.functions import function_and_derivative
 from torchbook.plot.images import heatmap, image_grid
 from torchbook.plot.models import activation_grid, decision_boundary, trajectories
@@ -16,6 +17,8 @@ __all__ = [
     "COLORS",
     "activation_grid",
     "broadcast_diagram",
+    "confusion_counts",
+    "confusion_matrix",
     "decision_boundary",
     "descent_steps",
     "figure",
@@ -26,4 +29,5 @@ __all__ = [
     "prediction_panels",
     "trajectories",
     "use_style",
+    "worst_mistakes",
 ]
