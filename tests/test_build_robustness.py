@@ -1,0 +1,177 @@
+"""The build as a program: reproducible, recoverable after an interruption, and loud on errors.
+
+These build small books in temporary folders: two real chapters for reproducibility, and
+tiny made-up chapters for interruption and failure (so those tests stay quick).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+REPRODUCED = ("tensors", "gradient-descent")
+
+pytestmark = pytest.mark.build
+
+HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def _book(root: Path, chapters: dict[str, str]) -> Path:
+    """A book in ``root`` with the repo's configuration, an index and the given chapters."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("_config.yml", "_ext", "code", "requirements.txt"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(
+                source, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        else:
+            shutil.copy2(source, root / name)
+    (root / "book").mkdir(exist_ok=True)
+    (root / "book" / "index.md").write_text("# Test book\n\n```{tableofcontents}\n```\n")
+    for name, text in chapters.items():
+        (root / "book" / f"{name}.md").write_text(text)
+    toc = "format: jb-book\nroot: book/index\nchapters:\n" + "".join(
+        f"  - file: book/{name}\n" for name in chapters
+    )
+    (root / "_toc.yml").write_text(toc)
+    return root
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    env = dict(
+        os.environ, TORCHBOOK_DATA=str(tmp / "data"), TORCHBOOK_OFFLINE="1", TQDM_DISABLE="1"
+    )
+    env.pop("TORCHBOOK_DEVICE", None)
+    return env
+
+
+def _build(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def _outputs(root: Path, name: str) -> list[object]:
+    """Every code cell's outputs (text, glued values, figures as base64 PNG) of a chapter."""
+    notebook = json.loads(
+        (root / "_build" / "jupyter_execute" / "book" / f"{name}.ipynb").read_text()
+    )
+    return [cell.get("outputs", []) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def test_two_clean_builds_are_identical(tmp_path: Path) -> None:
+    chapters = {name: (REPO / "book" / f"{name}.md").read_text() for name in REPRODUCED}
+    roots = [_book(tmp_path / f"build{i}", chapters) for i in (1, 2)]
+    for root in roots:
+        result = _build(root, _env(tmp_path))
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for name in REPRODUCED:
+        first, second = (_outputs(root, name) for root in roots)
+        assert len(first) == len(second)
+        for index, (a, b) in enumerate(zip(first, second, strict=True)):
+            assert a == b, f"{name}: code cell {index} printed or drew something different"
+        glued = [
+            (root / "_build" / "jupyter_execute" / "book" / f"{name}.glue.json").read_text()
+            for root in roots
+        ]
+        assert glued[0] == glued[1], f"{name}: glued values differ between builds"
+    images = [
+        {p.name: p.read_bytes() for p in (root / "_build" / "html" / "_images").glob("*.png")}
+        for root in roots
+    ]
+    assert images[0] and images[0] == images[1], "figures are not byte-identical"
+
+
+SLOW_CHAPTER = (
+    HEADER
+    + """
+# Slow
+
+```{code-cell} ipython3
+import time
+time.sleep(4)
+print("slept")
+```
+"""
+)
+
+
+def test_interrupted_build_recovers(tmp_path: Path) -> None:
+    root = _book(tmp_path / "book", {"slow": SLOW_CHAPTER})
+    env = _env(tmp_path)
+    process = subprocess.Popen(
+        [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(env, PYTHONUNBUFFERED="1"),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    for line in process.stdout:  # wait until the chapter is executing, then kill everything
+        if "Executing notebook" in line or time.monotonic() > deadline:
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+    assert process.returncode == -signal.SIGKILL, "the build finished before it could be killed"
+    assert not (root / "_build" / "html" / "book" / "slow.html").exists()
+    result = _build(root, env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "slept" in (root / "_build" / "html" / "book" / "slow.html").read_text()
+
+
+FAILING_CHAPTER = (
+    HEADER
+    + """
+# Failing
+
+```{code-cell} ipython3
+x = 1
+```
+
+```{code-cell} ipython3
+y = x / 0  # the broken cell
+```
+"""
+)
+
+
+def test_cell_error_fails_the_build_and_names_chapter_and_cell(tmp_path: Path) -> None:
+    root = _book(tmp_path / "book", {"failing": FAILING_CHAPTER})
+    env = _env(tmp_path)
+    result = _build(root, env)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, "a cell error must fail the build"
+    assert "failing.md" in log, "the failing chapter is not named"
+    assert "y = x / 0  # the broken cell" in log, "the failing cell is not shown"
+    assert "ZeroDivisionError" in log
+    fixed = FAILING_CHAPTER.replace("y = x / 0  # the broken cell", "y = x / 1")
+    (root / "book" / "failing.md").write_text(fixed)
+    result = _build(root, env)
+    assert result.returncode == 0, "after the fix the next build must succeed"
