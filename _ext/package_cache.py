@@ -2,8 +2,9 @@
 
 jupyter-cache keys a notebook on its own cells only, so after an edit under
 ``code/torchbook/`` it would happily serve outputs (and figures) drawn by the old code.
-This extension names the execution cache after a hash of the package's sources and the
-pinned requirements: a change selects an empty cache, and Sphinx, seeing a changed config
+This extension names the execution cache after a hash of the package's sources, the
+pinned requirements and the device the chapters will run on: a change selects an empty
+cache, and Sphinx, seeing a changed config
 value, re-reads and re-executes every page; reverting the change finds the old cache
 again. Only the newest few caches are kept.
 """
@@ -24,9 +25,10 @@ KEEP_CACHES = 3
 _SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 
 
-def sources_digest(root: Path, sources: list[str]) -> str:
-    """A short hash of the names and bytes of all files under ``sources`` (relative to root)."""
-    digest = hashlib.sha256()
+def sources_digest(root: Path, sources: list[str], extra: str = "") -> str:
+    """A short hash of the names and bytes of all files under ``sources`` (relative to root),
+    and of ``extra`` (what else decides the outputs, such as the device)."""
+    digest = hashlib.sha256(extra.encode())
     for source in sources:
         base = root / source
         if not base.exists():
@@ -59,7 +61,10 @@ def _prune(parent: Path, keep: Path) -> None:
 def choose_cache(app: Sphinx, config: Config) -> None:
     """Point myst-nb's execution cache at the folder for the current package sources."""
     root = Path(app.confdir)
-    digest = sources_digest(root, list(config.torchbook_cache_sources))
+    import torchbook  # the device the chapters will pick: GPU and CPU outputs differ
+
+    device = torchbook.device_summary()
+    digest = sources_digest(root, list(config.torchbook_cache_sources), extra=device)
     parent = Path(app.outdir).parent / ".jupyter_cache"
     cache = parent / f"pkg-{digest}"
     cache.mkdir(parents=True, exist_ok=True)

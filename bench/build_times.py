@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = ("_config.yml", "_toc.yml", "_ext", "book", "code", "requirements.txt")
+SOURCES = ("_config.yml", "_toc.yml", "_ext", "_static", "book", "code", "requirements.txt")
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 

@@ -21,7 +21,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-SOURCES = ("_config.yml", "_toc.yml", "_ext", "book", "code", "requirements.txt")
+SOURCES = ("_config.yml", "_toc.yml", "_ext", "_static", "book", "code", "requirements.txt")
 NO_CHANGE_BUDGET_S = 30.0
 
 pytestmark = pytest.mark.build
@@ -137,3 +137,19 @@ def test_execution_cache(book) -> None:
     style.write_text(style.read_text() + "\n# a change to the package\n")
     log, _ = _build(root, data)
     assert _executed(log) == chapters, "a package change must re-execute every chapter"
+
+
+@pytest.mark.parametrize("name", [n for n in _toc_files() if _executes(n)])
+def test_chapters_show_their_provenance(book, name: str) -> None:
+    import torch
+
+    match = re.search(r'<p class="torchbook-provenance">([^<]*)</p>', _page(book, name))
+    assert match, f"{name} has no provenance line"
+    assert f"torch {torch.__version__.split('+')[0]}" in match.group(1)
+    assert re.search(r"in \d+\.\d s on \d{4}-\d{2}-\d{2}", match.group(1))
+
+
+def test_bibliography_lists_the_references(book) -> None:
+    page = _page(book, "book/references")
+    for author in ("LeCun", "Rumelhart", "Kingma", "Nesterov", "Duchi", "Tieleman", "Ioffe"):
+        assert author in page, f"{author} missing from the references page"

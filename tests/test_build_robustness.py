@@ -39,7 +39,7 @@ kernelspec:
 def _book(root: Path, chapters: dict[str, str]) -> Path:
     """A book in ``root`` with the repo's configuration, an index and the given chapters."""
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("_config.yml", "_ext", "code", "requirements.txt"):
+    for name in ("_config.yml", "_ext", "_static", "code", "requirements.txt"):
         source = REPO / name
         if source.is_dir():
             shutil.copytree(
