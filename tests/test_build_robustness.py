@@ -175,3 +175,12 @@ def test_cell_error_fails_the_build_and_names_chapter_and_cell(tmp_path: Path) -
     (root / "book" / "failing.md").write_text(fixed)
     result = _build(root, env)
     assert result.returncode == 0, "after the fix the next build must succeed"
+
+
+def test_a_linked_but_undefined_glossary_term_fails_the_build(tmp_path: Path) -> None:
+    chapter = "# Terms\n\nA {term}`tensor` is defined; a {term}`flux capacitor` is not.\n"
+    glossary = "# Glossary\n\n```{glossary}\ntensor\n  A multidimensional array.\n```\n"
+    root = _book(tmp_path / "book", {"terms": chapter, "glossary": glossary})
+    result = _build(root, _env(tmp_path))
+    assert result.returncode != 0
+    assert "flux capacitor" in result.stdout + result.stderr
