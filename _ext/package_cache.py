@@ -3,10 +3,10 @@
 jupyter-cache keys a notebook on its own cells only, so after an edit under
 ``code/torchbook/`` it would happily serve outputs (and figures) drawn by the old code.
 This extension names the execution cache after a hash of the package's sources, the
-pinned requirements and the device the chapters will run on: a change selects an empty
-cache, and Sphinx, seeing a changed config
-value, re-reads and re-executes every page; reverting the change finds the old cache
-again. Only the newest few caches are kept.
+pinned requirements, these extensions (they set the kernels' environment) and the device
+the chapters will run on: a change selects an empty cache, and Sphinx, seeing a changed
+config value, re-reads and re-executes every page; reverting the change finds the old
+cache again. Only the newest few caches are kept.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def choose_cache(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, object]:
     app.add_config_value(
         "torchbook_cache_sources",
-        ["code/torchbook", "code/pyproject.toml", "requirements.txt"],
+        ["code/torchbook", "code/pyproject.toml", "requirements.txt", "_ext"],
         "env",
     )
     # after myst-nb's own config handling, before any page is read

@@ -6,7 +6,6 @@ tiny made-up chapters for interruption and failure (so those tests stay quick).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -48,6 +47,7 @@ def _book(root: Path, chapters: dict[str, str]) -> Path:
         else:
             shutil.copy2(source, root / name)
     (root / "book").mkdir(exist_ok=True)
+    shutil.copy2(REPO / "book" / "references.bib", root / "book")  # _config.yml names it
     (root / "book" / "index.md").write_text("# Test book\n\n```{tableofcontents}\n```\n")
     for name, text in chapters.items():
         (root / "book" / f"{name}.md").write_text(text)
@@ -77,15 +77,26 @@ def _build(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def _outputs(root: Path, name: str) -> list[object]:
-    """Every code cell's outputs (text, glued values, figures as base64 PNG) of a chapter."""
-    notebook = json.loads(
-        (root / "_build" / "jupyter_execute" / "book" / f"{name}.ipynb").read_text()
-    )
-    return [cell.get("outputs", []) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    """Every code cell's outputs (text, glued values, figures as base64 PNG) as the page
+    shows them: stream chunks joined exactly (``_ext/exact_streams.py``), since where the
+    kernel happened to split its stdout is not part of the result."""
+    import nbformat
+
+    sys.path.insert(0, str(REPO / "_ext"))
+    from exact_streams import coalesce_streams_exactly
+
+    path = root / "_build" / "jupyter_execute" / "book" / f"{name}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    return [
+        coalesce_streams_exactly(cell.get("outputs", []))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    ]
 
 
 def test_two_clean_builds_are_identical(tmp_path: Path) -> None:
     chapters = {name: (REPO / "book" / f"{name}.md").read_text() for name in REPRODUCED}
+    chapters["glossary"] = (REPO / "book" / "glossary.md").read_text()  # the terms they link
     roots = [_book(tmp_path / f"build{i}", chapters) for i in (1, 2)]
     for root in roots:
         result = _build(root, _env(tmp_path))

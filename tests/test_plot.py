@@ -188,3 +188,9 @@ def test_worst_mistakes_shows_the_most_confident_errors_first() -> None:
 def test_worst_mistakes_needs_a_mistake() -> None:
     with pytest.raises(ValueError, match="no mistakes"):
         tb.plot.worst_mistakes(torch.rand(1, 8, 8), torch.tensor([0]), torch.tensor([[1.0, 0.0]]))
+
+
+def test_activation_grid_keeps_spaces_in_legend_names() -> None:
+    fig = tb.plot.activation_grid({"leaky ReLU": torch.relu})
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[0] == r"$\mathrm{leaky\ ReLU}(x)$"

@@ -27,7 +27,8 @@ def activation_grid(
     nrows = -(-len(functions) // ncols)
     fig, axes = figure(nrows, ncols, size=(3.0 * ncols, 2.5 * nrows), squeeze=False)
     for ax, (name, f) in zip(axes.flat, functions.items()):  # noqa: B905
-        function_and_derivative(f, x, name=r"\mathrm{" + name + "}", ax=ax)
+        label = r"\mathrm{" + name.replace(" ", r"\ ") + "}"  # spaces survive math mode
+        function_and_derivative(f, x, name=label, ax=ax)
         ax.set_title(name)
         ax.legend(fontsize=8)
     for ax in axes.flat[len(functions) :]:

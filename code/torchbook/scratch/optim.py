@@ -218,11 +218,17 @@ class Adam(Optimizer):
         t = state["step"]
         if self.weight_decay:
             grad = grad + self.weight_decay * data
-        state["m"] = self.beta1 * state["m"] + (1 - self.beta1) * grad
-        state["v"] = self.beta2 * state["v"] + (1 - self.beta2) * grad * grad
-        v = state["v"]
+        m, v = state["m"], state["v"]  # updated in place: no new arrays in the hot path
+        m *= self.beta1
+        m += (1 - self.beta1) * grad
+        v *= self.beta2
+        v += (1 - self.beta2) * (grad * grad)
         if self.amsgrad:
             state["v_max"] = v = _maximum(state["v_max"], v)
-        m_hat = state["m"] / (1 - self.beta1**t)
-        v_hat = v / (1 - self.beta2**t)
-        return self.lr * m_hat / (_sqrt(v_hat) + self.eps)
+        # lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t), v_hat likewise
+        denom = _sqrt(v)
+        denom *= 1 / (1 - self.beta2**t) ** 0.5
+        denom += self.eps
+        update = m / denom
+        update *= self.lr / (1 - self.beta1**t)
+        return update

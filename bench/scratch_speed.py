@@ -1,0 +1,248 @@
+"""How fast is the book's NumPy framework next to PyTorch on the CPU? (run by hand)
+
+Times one training step (forward, backward, Adam step; float32, batch 128) of the same
+MLP and the same small CNN in ``torchbook.scratch`` and in PyTorch, and prints the median
+step times and their ratio. The two frameworks are measured in alternating rounds, so
+that a burst of load from other processes hits both alike.
+
+With ``--mnist DIR`` (a folder holding ``t10k-images-idx3-ubyte.gz`` and
+``t10k-labels-idx1-ubyte.gz``) it also trains the framework's CNN (with batch norm) on
+the first 8,000 test images and reports the accuracy on the last 2,000.
+
+    python bench/scratch_speed.py [--mnist DIR] [--steps 30] [--blas-threads N] [--release-memory]
+
+By default glibc is first asked to keep freed memory for reuse (see
+``torchbook.scratch.tensor.keep_freed_memory``; it applies to torch as well, which shares
+the process); ``--release-memory`` measures with glibc's defaults instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from torchbook.scratch import nn, optim
+from torchbook.scratch.data import DataLoader
+from torchbook.scratch.tensor import Tensor, keep_freed_memory, no_grad
+
+BATCH = 128
+TARGETS = {"MLP": 1.1, "CNN": 2.5}
+
+
+# --- the two models in both frameworks --------------------------------------------------------
+def mlp_ours() -> nn.Module:
+    return nn.Sequential(
+        nn.Linear(784, 256),
+        nn.ReLU(),
+        nn.Linear(256, 128),
+        nn.ReLU(),
+        nn.Linear(128, 64),
+        nn.ReLU(),
+        nn.Linear(64, 10),
+    )
+
+
+def mlp_torch() -> torch.nn.Module:
+    t = torch.nn
+    return t.Sequential(
+        t.Linear(784, 256),
+        t.ReLU(),
+        t.Linear(256, 128),
+        t.ReLU(),
+        t.Linear(128, 64),
+        t.ReLU(),
+        t.Linear(64, 10),
+    )
+
+
+def cnn_ours(batch_norm: bool = False) -> nn.Module:
+    def block(c_in: int, c_out: int) -> list[nn.Module]:
+        norm = [nn.BatchNorm2d(c_out)] if batch_norm else []
+        return [nn.Conv2d(c_in, c_out, 3), *norm, nn.ReLU(), nn.MaxPool2d(2)]
+
+    return nn.Sequential(*block(1, 8), *block(8, 16), nn.Flatten(), nn.Linear(16 * 5 * 5, 10))
+
+
+def cnn_torch() -> torch.nn.Module:
+    t = torch.nn
+    return t.Sequential(
+        t.Conv2d(1, 8, 3),
+        t.ReLU(),
+        t.MaxPool2d(2),
+        t.Conv2d(8, 16, 3),
+        t.ReLU(),
+        t.MaxPool2d(2),
+        t.Flatten(),
+        t.Linear(16 * 5 * 5, 10),
+    )
+
+
+# --- one training step ------------------------------------------------------------------------
+def step_ours(model: nn.Module, x: np.ndarray, y: np.ndarray) -> Callable[[], None]:
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step() -> None:
+        opt.zero_grad()
+        loss = loss_fn(model(Tensor(x)), y)
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+def step_torch(model: torch.nn.Module, x: np.ndarray, y: np.ndarray) -> Callable[[], None]:
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step() -> None:
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(xt), yt)
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+def time_pair(
+    ours: Callable[[], None], theirs: Callable[[], None], steps: int, rounds: int = 5
+) -> tuple[list[float], list[float]]:
+    """Seconds per step of each, timed in ``rounds`` alternating blocks of steps."""
+    for _ in range(10):  # warm-up: allocator pools, BLAS buffers, torch's first-call setup
+        ours()
+        theirs()
+    times: tuple[list[float], list[float]] = ([], [])
+    per_round = max(1, steps // rounds)
+    for _ in range(rounds):
+        for step, record in ((ours, times[0]), (theirs, times[1])):
+            for _ in range(per_round):
+                start = time.perf_counter()
+                step()
+                record.append(time.perf_counter() - start)
+    return times
+
+
+def speed(steps: int) -> None:
+    rng = np.random.default_rng(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
+    x = rng.standard_normal((BATCH, 784)).astype(np.float32)
+    y = rng.integers(0, 10, BATCH)
+    blas = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
+    print(
+        f"cpu cores: {os.cpu_count()}   torch threads: {torch.get_num_threads()} (intra-op), "
+        f"{torch.get_num_interop_threads()} (inter-op)   numpy BLAS threads: {blas}"
+    )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"one training step, float32, batch {BATCH}, median of {steps} steps after warm-up")
+    print(f"load average before (1, 5, 15 min): {load}  (other processes distort the timings)\n")
+    print(
+        f"{'model':<6}{'ours (ms)':>11}{'torch (ms)':>12}{'ratio':>8}{'target':>9}"
+        f"{'':>5}{'best: ours':>12}{'torch':>8}{'ratio':>7}"
+    )
+    cases = {
+        "MLP": (mlp_ours, mlp_torch, x),
+        "CNN": (cnn_ours, cnn_torch, x.reshape(BATCH, 1, 28, 28)),
+    }
+    for name, (make_ours, make_torch, inputs) in cases.items():
+        ours, theirs = time_pair(
+            step_ours(make_ours(), inputs, y), step_torch(make_torch(), inputs, y), steps
+        )
+        median_ours, median_theirs = statistics.median(ours), statistics.median(theirs)
+        ratio = median_ours / median_theirs
+        verdict = "ok" if ratio <= TARGETS[name] else "SLOW"
+        print(
+            f"{name:<6}{median_ours * 1e3:>11.2f}{median_theirs * 1e3:>12.2f}{ratio:>8.2f}"
+            f"{'<= ' + str(TARGETS[name]):>9} {verdict:<4}"
+            f"{min(ours) * 1e3:>12.2f}{min(theirs) * 1e3:>8.2f}{min(ours) / min(theirs):>7.2f}"
+        )
+    print(
+        "(ratio: of the medians, the target; best: the fastest step of each, which noise from "
+        "other processes can only slow down)"
+    )
+
+
+# --- MNIST ------------------------------------------------------------------------------------
+def load_idx(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's test set from its IDX files: images as float32 in [0, 1], labels as int64."""
+    with gzip.open(folder / "t10k-images-idx3-ubyte.gz") as f:
+        images = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
+    with gzip.open(folder / "t10k-labels-idx1-ubyte.gz") as f:
+        labels = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
+    images = images.reshape(-1, 1, 28, 28).astype(np.float32) / 255
+    return images, labels.astype(np.int64)
+
+
+def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
+    model.eval()
+    with no_grad():
+        correct = sum(
+            int((model(Tensor(xb)).data.argmax(axis=1) == yb).sum())
+            for xb, yb in DataLoader((x, y), batch_size=500)
+        )
+    model.train()
+    return correct / len(y)
+
+
+def mnist(folder: Path, epochs: int) -> None:
+    images, labels = load_idx(folder)
+    mean, std = images[:8000].mean(), images[:8000].std()
+    images = (images - mean) / std  # statistics of the training part only
+    x_train, y_train = images[:8000], labels[:8000]
+    x_test, y_test = images[-2000:], labels[-2000:]
+    np.random.seed(0)
+    model = cnn_ours(batch_norm=True)
+    opt = optim.Adam(model.parameters(), lr=3e-3)
+    decay = 0.7  # per epoch: large steps first, then settle into a minimum
+    loss_fn = nn.CrossEntropyLoss()
+    loader = DataLoader((x_train, y_train), batch_size=64, shuffle=True, seed=0)
+    print(f"\nMNIST: CNN with batch norm, {len(x_train)} training / {len(x_test)} test images")
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        total = 0.0
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = loss_fn(model(Tensor(xb)), yb)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(yb)
+        print(
+            f"epoch {epoch}: train loss {total / len(x_train):.4f}  "
+            f"test accuracy {accuracy(model, x_test, y_test):.2%}  "
+            f"({time.perf_counter() - start:.0f} s)"
+        )
+        opt.lr *= decay
+    print(f"final test accuracy: {accuracy(model, x_test, y_test):.2%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mnist", type=Path, help="folder with the MNIST t10k IDX .gz files")
+    parser.add_argument("--steps", type=int, default=30, help="timed steps per model")
+    parser.add_argument("--epochs", type=int, default=8, help="MNIST training epochs")
+    parser.add_argument(
+        "--blas-threads", type=int, default=None, help="NumPy BLAS threads (default: its own)"
+    )
+    parser.add_argument(
+        "--release-memory", action="store_true", help="keep glibc's default malloc thresholds"
+    )
+    args = parser.parse_args()
+    kept = not args.release_memory and keep_freed_memory()
+    print(f"numpy {np.__version__}, torch {torch.__version__}; freed memory kept for reuse: {kept}")
+    with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+        speed(args.steps)
+        if args.mnist:
+            mnist(args.mnist, args.epochs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,385 @@
+"""torchbook.scratch.tensor: every operation's value and gradients agree with torch (float64)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from torchbook.scratch.tensor import Tensor, keep_freed_memory, no_grad
+
+TOL = {"rtol": 1e-6, "atol": 1e-6}
+
+
+def _rand(shape: tuple[int, ...], seed: int, low: float = -2.0, high: float = 2.0) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(low, high, shape)
+
+
+def _away_from_zero(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """Values with |x| in [0.5, 2]: safe denominators and logs."""
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def check(f_ours, f_torch, *arrays: np.ndarray) -> None:
+    """Compare f's value and the gradient with respect to every input, ours against torch.
+
+    A non-scalar output is reduced with a random upstream gradient, so that every entry
+    of the Jacobian-vector product is checked, not just the column sums.
+    """
+    ours = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, ref = f_ours(*ours), f_torch(*theirs)
+    assert out.shape == tuple(ref.shape)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), **TOL)
+    upstream = _rand(out.shape, 99)
+    out.backward(upstream)
+    ref.backward(torch.tensor(upstream))
+    for t, r in zip(ours, theirs, strict=True):
+        expected = np.zeros(t.shape) if r.grad is None else r.grad.numpy()
+        assert t.grad is not None and t.grad.shape == t.shape
+        np.testing.assert_allclose(t.grad, expected, **TOL)
+
+
+# --- binary operators with broadcasting ------------------------------------------------------
+BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+}
+SHAPES = [((4,), (4,)), ((3, 1), (4,)), ((2, 3), (3,)), ((2, 3), ()), ((), (2, 3)),
+          ((2, 1, 3), (4, 1)), ((1, 3), (2, 1))]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize(("shape_a", "shape_b"), SHAPES, ids=str)
+def test_binary_operator_with_broadcasting(name: str, shape_a: tuple, shape_b: tuple) -> None:
+    f = BINARY[name]
+    check(f, f, _rand(shape_a, 1), _away_from_zero(shape_b, 2))
+
+
+SCALAR_SIDES = {
+    "t+2.5": lambda t: t + 2.5,
+    "2.5+t": lambda t: 2.5 + t,
+    "t-1.5": lambda t: t - 1.5,
+    "3-t": lambda t: 3 - t,
+    "t*2": lambda t: t * 2,
+    "2*t": lambda t: 2 * t,
+    "t/4": lambda t: t / 4,
+    "4/t": lambda t: 4 / t,
+    "-t": lambda t: -t,
+    "t**2": lambda t: t**2,
+    "t**3": lambda t: t**3,
+    "t**-1.5 (|t|)": lambda t: (t * t) ** -1.5,
+    "t**0.5 (|t|)": lambda t: (t * t) ** 0.5,
+}
+
+
+@pytest.mark.parametrize("name", SCALAR_SIDES)
+def test_operator_with_a_python_number(name: str) -> None:
+    f = SCALAR_SIDES[name]
+    check(f, f, _away_from_zero((2, 3), 3))
+
+
+def test_a_tensor_used_twice_accumulates_both_paths() -> None:
+    f = lambda t: t * t + t  # noqa: E731
+    check(f, f, _rand((3,), 4))
+
+
+def test_ndarray_on_the_left_gives_a_tensor() -> None:
+    t = Tensor(np.ones(3), requires_grad=True)
+    out = np.arange(3.0) * t
+    assert isinstance(out, Tensor)
+    out.sum().backward()
+    np.testing.assert_array_equal(t.grad, [0.0, 1.0, 2.0])
+
+
+# --- matmul ------------------------------------------------------------------------------------
+MATMUL = [((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)), ((3,), (3,)), ((5, 2, 3), (3, 4)),
+          ((5, 2, 3), (5, 3, 4)), ((2, 3), (5, 3, 4)), ((4, 1, 2, 3), (5, 3, 2))]  # fmt: skip
+
+
+@pytest.mark.parametrize(("shape_a", "shape_b"), MATMUL, ids=str)
+def test_matmul(shape_a: tuple, shape_b: tuple) -> None:
+    f = lambda a, b: a @ b  # noqa: E731
+    check(f, f, _rand(shape_a, 5), _rand(shape_b, 6))
+
+
+def test_matmul_with_a_constant_array() -> None:
+    w = _rand((3, 2), 7)
+    check(lambda a: a @ w, lambda a: a @ torch.tensor(w), _rand((4, 3), 8))
+
+
+# --- reductions --------------------------------------------------------------------------------
+REDUCE_ARGS = [(None, False), (0, False), (1, True), ((0, 2), False), (-1, False), ((0, 2), True)]
+
+
+@pytest.mark.parametrize(("axis", "keepdims"), REDUCE_ARGS, ids=str)
+@pytest.mark.parametrize("name", ["sum", "mean", "max"])
+def test_reduction(name: str, axis, keepdims: bool) -> None:
+    """No ties in random data, so torch's amax (gradient to the arg-max) is the reference."""
+    torch_name = "amax" if name == "max" else name
+    dim = () if axis is None and name == "max" else axis
+
+    def theirs(t: torch.Tensor) -> torch.Tensor:
+        if axis is None and not keepdims:
+            return getattr(t, torch_name)()
+        return getattr(t, torch_name)(dim=dim, keepdim=keepdims)
+
+    check(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), theirs, _rand((2, 3, 4), 9))
+
+
+def test_max_without_ties_matches_torch_max_along_a_dim() -> None:
+    check(lambda t: t.max(axis=1), lambda t: t.max(dim=1).values, _rand((4, 5), 10))
+
+
+def test_max_ties_share_the_gradient_as_torch_amax() -> None:
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]])
+    check(lambda t: t.max(axis=1), lambda t: t.amax(dim=1), x)
+    check(lambda t: t.max(), lambda t: t.max(), x)
+
+
+def test_min() -> None:
+    check(lambda t: t.min(axis=0), lambda t: t.amin(dim=0), _rand((4, 5), 11))
+
+
+# --- shapes and indexing ----------------------------------------------------------------------
+def test_reshape() -> None:
+    check(lambda t: t.reshape(3, -1) * 2, lambda t: t.reshape(3, -1) * 2, _rand((2, 3, 2), 12))
+
+
+def test_reshape_accepts_a_tuple() -> None:
+    assert Tensor(np.zeros(6)).reshape((2, 3)).shape == (2, 3)
+
+
+@pytest.mark.parametrize("axes", [(), (1, 0, 2), (2, 0, 1)], ids=str)
+def test_transpose(axes: tuple) -> None:
+    def theirs(t: torch.Tensor) -> torch.Tensor:
+        return t.permute(*(axes or (2, 1, 0)))
+
+    check(lambda t: t.transpose(*axes), theirs, _rand((2, 3, 4), 13))
+
+
+def test_T_property() -> None:
+    check(lambda t: t.T @ t, lambda t: t.T @ t, _rand((3, 2), 14))
+
+
+INDICES = {
+    "int": 1,
+    "slice": (slice(1, None), slice(None, None, 2)),
+    "negative": (-1, slice(None)),
+    "ellipsis": (Ellipsis, 0),
+    "int-array-repeats": [0, 2, 0, 0],
+    "two-int-arrays": (np.array([0, 1, 1]), np.array([2, 2, 2])),
+    "mixed": (slice(None), np.array([3, 3, 0])),
+    "bool-mask": np.array([True, False, True]),
+}
+
+
+@pytest.mark.parametrize("name", INDICES)
+def test_indexing(name: str) -> None:
+    index = INDICES[name]
+    torch_index = torch.tensor(index) if isinstance(index, list) else index
+    if isinstance(index, tuple):
+        torch_index = tuple(torch.from_numpy(i) if isinstance(i, np.ndarray) else i for i in index)
+    elif isinstance(index, np.ndarray):
+        torch_index = torch.from_numpy(index)
+    check(lambda t: t[index], lambda t: t[torch_index], _rand((3, 4), 15))
+
+
+def test_indexing_with_a_tensor_of_indices() -> None:
+    t = Tensor(np.arange(4.0), requires_grad=True)
+    t[Tensor(np.array([1, 1, 3]))].sum().backward()
+    np.testing.assert_array_equal(t.grad, [0.0, 2.0, 0.0, 1.0])
+
+
+# --- elementwise functions --------------------------------------------------------------------
+UNARY = {
+    "exp": (lambda t: t.exp(), lambda t: t.exp()),
+    "log": (lambda t: (t * t).log(), lambda t: (t * t).log()),
+    "relu": (lambda t: t.relu(), lambda t: t.relu()),
+    "sigmoid": (lambda t: t.sigmoid(), lambda t: t.sigmoid()),
+    "tanh": (lambda t: t.tanh(), lambda t: t.tanh()),
+    "abs": (lambda t: t.abs(), lambda t: t.abs()),
+    "sqrt": (lambda t: (t * t).sqrt(), lambda t: (t * t).sqrt()),
+}
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_function(name: str) -> None:
+    ours, theirs = UNARY[name]
+    check(ours, theirs, _away_from_zero((3, 4), 16))
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_saturating_functions_are_stable_for_huge_inputs(name: str) -> None:
+    """No overflow warning (pytest turns warnings into errors) and torch's values."""
+    ours, theirs = UNARY[name]
+    check(ours, theirs, np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0]))
+
+
+def test_relu_gradient_at_zero_is_zero() -> None:
+    check(lambda t: t.relu(), lambda t: t.relu(), np.array([-1.0, 0.0, 1.0]))
+
+
+def test_tanh_backward_uses_one_minus_tanh_squared() -> None:
+    t = Tensor(np.array([0.5]), requires_grad=True)
+    t.tanh().backward(np.array([1.0]))
+    np.testing.assert_allclose(t.grad, 1 - np.tanh(0.5) ** 2, rtol=1e-12)
+
+
+# --- dtypes ------------------------------------------------------------------------------------
+def test_python_floats_become_float32() -> None:
+    assert Tensor([1.0, 2.0]).dtype == np.float32
+    assert Tensor(3.0).dtype == np.float32
+
+
+def test_arrays_keep_their_dtype() -> None:
+    assert Tensor(np.zeros(2)).dtype == np.float64
+    assert Tensor(np.zeros(2, dtype=np.float16)).dtype == np.float16
+    assert Tensor([1, 2]).dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "f",
+    [lambda t: t * 0.5, lambda t: 1.5 - t, lambda t: t / np.float64(3.0), lambda t: t**2,
+     lambda t: t.mean(), lambda t: t.sigmoid(), lambda t: t.max()],
+    ids=["mul", "rsub", "numpy-scalar", "pow", "mean", "sigmoid", "max"],
+)  # fmt: skip
+def test_float32_stays_float32_values_and_gradients(f) -> None:
+    t = Tensor(np.ones((2, 2), dtype=np.float32), requires_grad=True)
+    out = f(t)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert t.grad.dtype == np.float32
+
+
+def test_only_floating_tensors_can_require_grad() -> None:
+    with pytest.raises(TypeError, match="floating point"):
+        Tensor([1, 2], requires_grad=True)
+
+
+# --- backward: graph semantics -----------------------------------------------------------------
+def test_backward_on_a_non_scalar_needs_a_gradient() -> None:
+    t = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar"):
+        (t * 2).backward()
+
+
+def test_backward_gradient_must_have_the_output_shape() -> None:
+    t = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(ValueError, match=r"\(2,\).*\(3,\)"):
+        (t * 2).backward(np.ones(2))
+
+
+def test_backward_on_a_tensor_without_grad_raises() -> None:
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor(np.ones(1)).backward()
+
+
+def test_leaf_gradients_accumulate_across_backward_calls() -> None:
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (t * t).sum().backward()
+    (t * 3).sum().backward()
+    np.testing.assert_array_equal(t.grad, 2 * t.data + 3)
+
+
+def test_second_backward_through_the_same_graph_does_not_double_count() -> None:
+    """Intermediate gradients are not stored, so the second call adds exactly one more."""
+    t = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    y = t * 2
+    z = (y * y).sum()
+    z.backward()
+    once = t.grad.copy()
+    z.backward()
+    np.testing.assert_array_equal(t.grad, 2 * once)
+    assert y.grad is None and not y.is_leaf
+
+
+def test_leaf_gradients_are_separate_writable_arrays() -> None:
+    a, b = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
+    (a + b).sum().backward()
+    assert a.grad is not b.grad
+    a.grad *= 2  # in-place on one gradient must not change the other
+    np.testing.assert_array_equal(b.grad, np.ones(3))
+
+
+def test_inputs_that_do_not_require_grad_get_none() -> None:
+    a, b = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2))
+    (a * b).sum().backward()
+    assert b.grad is None and a.grad is not None
+
+
+def test_deep_graph_has_no_recursion_limit() -> None:
+    t = Tensor(np.array(1.0), requires_grad=True)
+    out = t
+    for _ in range(5000):
+        out = out * 1.0 + 0.0
+    out.backward()
+    assert t.grad == 1.0
+
+
+def test_no_grad_builds_no_graph_and_restores_the_mode() -> None:
+    t = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(KeyError), no_grad():
+        assert not (t * 2).requires_grad
+        raise KeyError
+    assert (t * 2).requires_grad
+
+
+def test_no_grad_works_as_a_decorator() -> None:
+    @no_grad()
+    def double(x: Tensor) -> Tensor:
+        return x * 2
+
+    assert not double(Tensor(np.ones(2), requires_grad=True)).requires_grad
+
+
+def test_detach_shares_data_but_not_the_graph() -> None:
+    t = Tensor(np.ones(2), requires_grad=True)
+    d = t.detach()
+    assert not d.requires_grad and np.shares_memory(d.data, t.data)
+
+
+# --- shape errors ------------------------------------------------------------------------------
+def test_matmul_shape_error_names_both_shapes() -> None:
+    with pytest.raises(ValueError) as error:
+        Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))
+    assert str(error.value) == "matmul: shapes (2, 3) and (4, 5) are not aligned: 3 != 4"
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_elementwise_shape_error_names_both_shapes(name: str) -> None:
+    with pytest.raises(ValueError, match=r"shapes \(2, 3\) and \(4,\) cannot be broadcast"):
+        BINARY[name](Tensor(np.ones((2, 3))), Tensor(np.ones(4)))
+
+
+def test_reshape_error_names_the_shapes() -> None:
+    with pytest.raises(ValueError, match=r"\(2, 3\).*\(4,\)"):
+        Tensor(np.ones((2, 3))).reshape(4)
+
+
+def test_tensor_exponent_is_rejected() -> None:
+    with pytest.raises(TypeError, match="number exponent"):
+        Tensor(np.ones(2)) ** Tensor(np.ones(2))
+
+
+# --- conversions -------------------------------------------------------------------------------
+def test_item_numpy_and_repr() -> None:
+    t = Tensor(np.array([[2.5]]), requires_grad=True)
+    assert t.item() == 2.5
+    assert t.numpy() is t.data
+    assert repr(t) == "Tensor([[2.5]], dtype=float64, requires_grad=True)"
+    assert repr(Tensor([1.0, 2.0])) == "Tensor([1., 2.])"
+
+
+def test_item_of_many_elements_raises() -> None:
+    with pytest.raises(ValueError, match="one element"):
+        Tensor(np.ones(2)).item()
+
+
+def test_keep_freed_memory_is_harmless() -> None:
+    """True on glibc (Linux), False elsewhere; arrays work as before either way."""
+    assert keep_freed_memory() in (True, False)
+    assert (Tensor(np.ones((512, 512))) * 2).data.sum() == 2 * 512 * 512
