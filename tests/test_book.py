@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -104,17 +105,36 @@ def test_chapters_say_which_device_they_use(book, name: str) -> None:
     assert "computing on" in _page(book, name), f"{name} does not print its device"
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in _toc_files() if "tb.plot." in (REPO / f"{n}.md").read_text()]
-)
+class _OutputImages(HTMLParser):
+    """Collects the ``src`` of every <img> nested inside a cell's output container."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []  # for each open <div>: is it a cell output?
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "div":
+            self.stack.append("cell_output" in (attributes.get("class") or "").split())
+        elif tag == "img" and any(self.stack):
+            self.sources.append(attributes.get("src") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self.stack:
+            self.stack.pop()
+
+
+def _draws(name: str) -> bool:
+    return "tb.plot." in (REPO / f"{name}.md").read_text()
+
+
+@pytest.mark.parametrize("name", [n for n in _toc_files() if _draws(n)])
 def test_figures_come_from_executed_cells(book, name: str) -> None:
-    page = _page(book, name)
-    outputs = re.findall(
-        r'<div class="cell_output docutils container">(.*?)</div>\s*</div>', page, re.S
-    )
-    images = [src for block in outputs for src in re.findall(r'<img[^>]+src="([^"]+)"', block)]
-    assert images, f"{name} draws with tb.plot but shows no figure from a cell output"
-    for src in images:
+    parser = _OutputImages()
+    parser.feed(_page(book, name))
+    assert parser.sources, f"{name} draws with tb.plot but shows no figure from a cell output"
+    for src in parser.sources:
         path = (book["html"] / name).parent / src
         assert path.is_file() and path.stat().st_size > 1000, f"{name}: missing image {src}"
 

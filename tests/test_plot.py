@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -190,7 +192,9 @@ def test_worst_mistakes_needs_a_mistake() -> None:
         tb.plot.worst_mistakes(torch.rand(1, 8, 8), torch.tensor([0]), torch.tensor([[1.0, 0.0]]))
 
 
-def test_activation_grid_keeps_spaces_in_legend_names() -> None:
-    fig = tb.plot.activation_grid({"leaky ReLU": torch.relu})
+@pytest.mark.parametrize("name", ["leaky ReLU", r"leaky\ ReLU"])
+def test_activation_grid_keeps_spaces_in_legend_names(name: str) -> None:
+    fig = tb.plot.activation_grid({name: torch.relu})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[0] == r"$\mathrm{leaky\ ReLU}(x)$"
+    fig.savefig(io.BytesIO())  # the label must also render

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -27,7 +28,7 @@ def activation_grid(
     nrows = -(-len(functions) // ncols)
     fig, axes = figure(nrows, ncols, size=(3.0 * ncols, 2.5 * nrows), squeeze=False)
     for ax, (name, f) in zip(axes.flat, functions.items()):  # noqa: B905
-        label = r"\mathrm{" + name.replace(" ", r"\ ") + "}"  # spaces survive math mode
+        label = r"\mathrm{" + re.sub(r"(?<!\\) ", r"\\ ", name) + "}"  # spaces survive math
         function_and_derivative(f, x, name=label, ax=ax)
         ax.set_title(name)
         ax.legend(fontsize=8)
