@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
@@ -45,3 +46,32 @@ def test_non_integer_seed_is_rejected(bad: object) -> None:
 def test_negative_seed_is_rejected() -> None:
     with pytest.raises(ValueError, match="seed must lie in"):
         tb.seed(-1)
+
+
+def test_seed_fixes_the_thread_count_from_the_environment(monkeypatch) -> None:
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setenv("TORCHBOOK_THREADS", "1")
+        tb.seed(0)
+        assert torch.get_num_threads() == 1
+        assert "1 thread)" in tb.device_summary("cpu")
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_thread_count_defaults_to_the_usable_cores(monkeypatch) -> None:
+    monkeypatch.delenv("TORCHBOOK_THREADS", raising=False)
+    assert 1 <= tb.thread_count() <= (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize("bad", ["0", "two", "-3", "1.5"])
+def test_bad_thread_count_is_named(monkeypatch, bad: str) -> None:
+    monkeypatch.setenv("TORCHBOOK_THREADS", bad)
+    with pytest.raises(ValueError, match="TORCHBOOK_THREADS"):
+        tb.thread_count()
+
+
+def test_seed_asks_cublas_for_a_fixed_workspace(monkeypatch) -> None:
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    tb.seed(0)
+    assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"

@@ -15,7 +15,17 @@ with an offline fallback), ``graph`` (drawings of computation graphs) and ``scra
 
 from torchbook import data, graph, plot, scratch, train
 from torchbook.device import device, device_summary
-from torchbook.seed import seed
+from torchbook.seed import seed, thread_count
 
-__all__ = ["data", "device", "device_summary", "graph", "plot", "scratch", "seed", "train"]
+__all__ = [
+    "data",
+    "device",
+    "device_summary",
+    "graph",
+    "plot",
+    "scratch",
+    "seed",
+    "thread_count",
+    "train",
+]
 __version__ = "0.1.0"

@@ -11,6 +11,8 @@ import platform
 
 import torch
 
+from torchbook.seed import thread_count
+
 ENV_VAR = "TORCHBOOK_DEVICE"
 _KNOWN_TYPES = ("cpu", "cuda", "mps")
 
@@ -67,4 +69,6 @@ def device_summary(dev: torch.device | str | None = None) -> str:
         return f"cuda:{index} ({torch.cuda.get_device_name(index)}, CUDA {torch.version.cuda})"
     if dev.type == "mps":
         return "mps (Apple GPU)"
-    return f"cpu ({platform.machine() or 'unknown architecture'})"
+    threads = thread_count()
+    arch = platform.machine() or "unknown architecture"
+    return f"cpu ({arch}, {threads} thread{'s' if threads != 1 else ''})"
