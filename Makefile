@@ -31,8 +31,8 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -n --keep-going
 
 lint: $(STAMP)
-	$(BIN)/ruff check code tests _ext
-	$(BIN)/ruff format --check code tests _ext
+	$(BIN)/ruff check code tests _ext bench
+	$(BIN)/ruff format --check code tests _ext bench
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

@@ -85,7 +85,11 @@ def main() -> int:
         print("timing the builds (several minutes)...", flush=True)
         sections += ["", "## Builds", build_times.report(*build_times.measure())]
     print("timing the NumPy framework against PyTorch...", flush=True)
-    sections += ["", "## NumPy framework vs PyTorch", _script("scratch_speed.py")]
+    sections += [
+        "",
+        "## NumPy framework vs PyTorch",
+        _script("scratch_speed.py", "--mnist", args.mnist),
+    ]
     print("training the MNIST recipes on real handwriting...", flush=True)
     sections += [
         "",
