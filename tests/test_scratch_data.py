@@ -94,3 +94,25 @@ def test_arrays_of_different_lengths_are_rejected() -> None:
 def test_batch_size_must_be_a_positive_int(batch_size) -> None:
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader((X, Y), batch_size=batch_size)
+
+
+def test_an_unseeded_loader_follows_tb_seed() -> None:
+    import torchbook as tb
+
+    X = np.arange(20).reshape(10, 2)
+    orders = []
+    for _ in range(2):
+        tb.seed(3)
+        loader = DataLoader((X,), batch_size=10, shuffle=True)
+        orders.append(next(iter(loader))[0][:, 0].tolist())
+    assert orders[0] == orders[1]
+    tb.seed(4)
+    assert next(iter(DataLoader((X,), batch_size=10, shuffle=True)))[0][:, 0].tolist() != orders[0]
+
+
+def test_a_loader_in_order_leaves_the_global_generator_alone() -> None:
+    np.random.seed(5)
+    expected = np.random.rand()
+    np.random.seed(5)
+    DataLoader((np.zeros((4, 1)),), batch_size=2)
+    assert np.random.rand() == expected

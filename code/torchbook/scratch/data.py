@@ -37,7 +37,10 @@ class DataLoader:
     returning a tuple per sample (each field is stacked with ``np.stack``; a sample that is
     a single array gives batches that are a single array). With ``shuffle`` every epoch
     draws a fresh order from ``np.random.default_rng(seed)``, created once, so a run is
-    reproducible from its seed while the epochs differ.
+    reproducible from its seed while the epochs differ. Without ``seed`` a shuffling
+    loader seeds its generator from NumPy's global one, so that ``tb.seed`` makes it
+    repeatable, much as torch's loader follows ``torch.manual_seed``; a loader that keeps
+    the order draws nothing.
     """
 
     def __init__(
@@ -53,6 +56,8 @@ class DataLoader:
         self.dataset = dataset
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
         self._arrays = _arrays(dataset)
+        if shuffle and seed is None:  # follow the global seed that tb.seed sets
+            seed = int(np.random.randint(2**32, dtype=np.uint64))
         self._rng = np.random.default_rng(seed)
 
     def _num_samples(self) -> int:
