@@ -1,4 +1,5 @@
-"""Shared test set-up: a non-interactive matplotlib and no network or real data folder."""
+"""Shared test set-up: a non-interactive matplotlib, no network or real data folder, and
+one strict build of the whole book that every test looking at the site shares."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import shutil
+
 import pytest
+from _book import REPO, SOURCES, build
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +20,28 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> 
     monkeypatch.setenv("TORCHBOOK_OFFLINE", "1")
     monkeypatch.setenv("TQDM_DISABLE", "1")
     monkeypatch.delenv("TORCHBOOK_DEVICE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory) -> dict[str, object]:
+    """The book built once, strictly, from a temporary copy of the sources.
+
+    ``html`` is the build's own output, which ``test_book.py`` rebuilds after editing a
+    chapter and the package; ``site`` is a copy taken right after the first build, for the
+    tests that read the published pages (``test_launch.py``, ``test_browser.py``), so that
+    they see the same site whatever order the tests run in.
+    """
+    root = tmp_path_factory.mktemp("book")
+    for name in SOURCES:
+        source = REPO / name
+        if source.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "_build", "*.ipynb")
+            shutil.copytree(source, root / name, ignore=ignore)
+        else:
+            shutil.copy2(source, root / name)
+    data = tmp_path_factory.mktemp("data")
+    log, _ = build(root, data)
+    html = root / "_build" / "html"
+    site = tmp_path_factory.mktemp("site") / "html"
+    shutil.copytree(html, site)
+    return {"root": root, "data": data, "log": log, "html": html, "site": site}

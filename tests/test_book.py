@@ -8,75 +8,22 @@ package re-executes every chapter that runs code.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-import time
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-import yaml
+from _book import REPO
+from _book import build as _build
+from _book import executed as _executed
+from _book import executes as _executes
+from _book import toc_files as _toc_files
 
-REPO = Path(__file__).resolve().parents[1]
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-SOURCES = ("_config.yml", "_toc.yml", "_ext", "_static", "book", "code", "requirements.txt")
 NO_CHANGE_BUDGET_S = 30.0
 
 pytestmark = pytest.mark.build
 
 
-def _toc_files() -> list[str]:
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part.get("chapters", [])]
-    return files
-
-
-def _executes(name: str) -> bool:
-    """True for chapters with code cells, i.e. notebooks the build executes."""
-    return "```{code-cell}" in (REPO / f"{name}.md").read_text()
-
-
-def _build(root: Path, data: Path) -> tuple[str, float]:
-    env = dict(os.environ, TORCHBOOK_DATA=str(data), TORCHBOOK_OFFLINE="1", TQDM_DISABLE="1")
-    env.pop("TORCHBOOK_DEVICE", None)
-    start = time.perf_counter()
-    result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"book build failed:\n{log[-6000:]}"
-    return log, elapsed
-
-
-def _executed(log: str) -> set[str]:
-    """Chapters (as 'book/name') that a build log says were executed, not served from cache."""
-    found = re.findall(r"(\S+)\.(?:md|ipynb): Executing notebook", log)
-    return {Path(path).relative_to(Path(path).parents[1]).as_posix() for path in found}
-
-
-@pytest.fixture(scope="module")
-def book(tmp_path_factory) -> dict[str, object]:
-    root = tmp_path_factory.mktemp("book")
-    for name in SOURCES:
-        source = REPO / name
-        if source.is_dir():
-            ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "_build", "*.ipynb")
-            shutil.copytree(source, root / name, ignore=ignore)
-        else:
-            shutil.copy2(source, root / name)
-    data = tmp_path_factory.mktemp("data")
-    log, _ = _build(root, data)
-    return {"root": root, "data": data, "log": log, "html": root / "_build" / "html"}
+# The `book` fixture (one strict build shared by the whole session) is in conftest.py.
 
 
 def _page(book: dict[str, object], name: str) -> str:

@@ -1,0 +1,358 @@
+"""The built site as a reader meets it: every page in a headless Chromium.
+
+The site is the one strict build the session shares (conftest.py's ``book`` fixture; its
+``site`` copy, taken before any test rebuilds the book), served by ``http.server`` on
+127.0.0.1. Requests to any other host are aborted (and not counted: the tests run
+offline). Every page is visited once, in a fresh tab; what happened is recorded and the
+tests below check it: no console errors, page errors or failed requests; MathJax has
+rendered every formula; every image has loaded and has alt text; the page is light enough.
+A screenshot of every page is saved in ``_build/screenshots/`` for a person to look at.
+Further tests use the search page, a hidden exercise solution and the dark theme.
+
+Needs Playwright (requirements-dev.txt) and a Chromium: Debian's ``chromium`` package
+(``make test`` installs it when it runs as root), another Chromium or Chrome on the PATH,
+or ``TORCHBOOK_CHROMIUM=/path/to/chrome``. Without one, these tests skip and say so.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from _book import REPO, toc_files
+
+pytestmark = pytest.mark.build
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+HOST = "127.0.0.1"
+SCREENSHOTS = REPO / "_build" / "screenshots"
+PAGE_BUDGET = 1_500_000  # bytes a page needs beyond the assets every page shares
+SHARED_BUDGET = 5_000_000  # the shared assets (theme, icons, MathJax, search index), once
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 30_000
+# TORCHBOOK_FULL_SCREENSHOTS=1: whole pages (as JPEG) instead of the first screenful.
+FULL_SCREENSHOTS = os.environ.get("TORCHBOOK_FULL_SCREENSHOTS") == "1"
+
+MATH_JS = """() => {
+  const math = Array.from(document.querySelectorAll("span.math, div.math"));
+  const raw = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.closest("pre, code, script, style, mjx-container")) continue;
+    const text = node.textContent;
+    if (/\\$\\$|\\\\\\(|\\\\\\[/.test(text)) raw.push(text.trim().slice(0, 80));
+  }
+  return {
+    formulas: math.length,
+    containers: document.querySelectorAll("mjx-container").length,
+    unrendered: math.filter(el => !el.querySelector("mjx-container"))
+                    .map(el => el.textContent.slice(0, 80)),
+    raw: raw,
+  };
+}"""
+
+IMAGES_JS = """() => Array.from(document.images).map(img => ({
+  src: img.currentSrc || img.src, width: img.naturalWidth, alt: img.getAttribute("alt") || "",
+}))"""
+
+WAIT_FOR_MATHJAX_JS = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  await document.fonts.ready;
+}"""
+
+
+def _chromium() -> str | None:
+    """The browser to drive: $TORCHBOOK_CHROMIUM, else a Chromium or Chrome on the PATH."""
+    named = os.environ.get("TORCHBOOK_CHROMIUM")
+    for candidate in ([named] if named else []) + list(CHROMIUM_NAMES):
+        path = shutil.which(candidate)
+        if path:
+            return path
+    return None
+
+
+def _local(url: str) -> bool:
+    return urlsplit(url).hostname == HOST
+
+
+@pytest.fixture(scope="module")
+def site_url(book) -> Iterator[str]:
+    """The session's built site, served on a free port of 127.0.0.1 by a thread."""
+    handler = functools.partial(_QuietHandler, directory=str(book["site"]))
+    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://{HOST}:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip(
+            "BROWSER TESTS SKIPPED: Playwright is not installed "
+            "(pip install -r requirements-dev.txt)"
+        )
+    executable = _chromium()
+    if executable is None:
+        pytest.skip(
+            "BROWSER TESTS SKIPPED: no Chromium found. Install it with "
+            "`apt-get install chromium` (Debian; `make test` does this when run as root), "
+            "or set TORCHBOOK_CHROMIUM=/path/to/chromium-or-chrome"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def context(browser) -> Iterator[object]:
+    """A fresh browser profile (light colour scheme) that reaches 127.0.0.1 only."""
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route(lambda url: not _local(url), lambda route: route.abort())
+    yield context
+    context.close()
+
+
+@dataclass
+class Visit:
+    """What happened while a page loaded."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)
+    math: dict[str, object] = field(default_factory=dict)
+    images: list[dict[str, object]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _shared(url: str) -> bool:
+    """Assets every page loads alike: the theme's files, MathJax, the search index."""
+    path = urlsplit(url).path
+    return path.startswith("/_static/") or path == "/searchindex.js"
+
+
+def _visit(context, url: str, screenshot: Path) -> Visit:
+    visit = Visit()
+    page = context.new_page()
+    finished = []
+
+    def on_console(message) -> None:
+        if message.type != "error":
+            return
+        where = (message.location or {}).get("url", "")
+        if where and not _local(where) and message.text.startswith("Failed to load resource"):
+            return  # a request to another host, which the tests abort
+        visit.console_errors.append(f"{message.text} ({where})")
+
+    def on_failed(request) -> None:
+        (visit.failed if _local(request.url) else visit.blocked).append(request.url)
+
+    def on_response(response) -> None:
+        if _local(response.url) and response.status >= 400:
+            visit.failed.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+    page.on("requestfinished", lambda request: finished.append(request))
+    start = time.perf_counter()
+    page.goto(url, wait_until="load")
+    page.evaluate(WAIT_FOR_MATHJAX_JS)
+    visit.seconds = time.perf_counter() - start
+    visit.math = page.evaluate(MATH_JS)
+    visit.images = page.evaluate(IMAGES_JS)
+    if FULL_SCREENSHOTS:  # seconds a page: off by default, to keep the tests quick
+        page.screenshot(path=str(screenshot), full_page=True, type="jpeg", quality=70)
+    else:
+        page.screenshot(path=str(screenshot))
+    for request in finished:
+        if _local(request.url):
+            visit.sizes[request.url] = request.sizes()["responseBodySize"]
+    page.close()
+    return visit
+
+
+def _pages() -> list[str]:
+    return toc_files()
+
+
+def _screenshot(name: str) -> Path:
+    return SCREENSHOTS / f"{name.replace('/', '-')}.{'jpg' if FULL_SCREENSHOTS else 'png'}"
+
+
+@pytest.fixture(scope="module")
+def visits(browser, site_url: str) -> dict[str, Visit]:
+    """Every page of the table of contents, loaded once each in a fresh tab."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # this run's pictures only
+    SCREENSHOTS.mkdir(parents=True)
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route(lambda url: not _local(url), lambda route: route.abort())
+    try:
+        return {
+            name: _visit(context, f"{site_url}{name}.html", _screenshot(name)) for name in _pages()
+        }
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_page_loads_cleanly(visits: dict[str, Visit], name: str) -> None:
+    visit = visits[name]
+    assert not visit.page_errors, f"{name}: JavaScript errors: {visit.page_errors}"
+    assert not visit.console_errors, f"{name}: console errors: {visit.console_errors}"
+    assert not visit.failed, f"{name}: failed requests: {visit.failed}"
+    assert visit.sizes, f"{name}: no request reached the server"
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_math_is_rendered(visits: dict[str, Visit], name: str) -> None:
+    math = visits[name].math
+    assert not math["unrendered"], f"{name}: formulas MathJax left alone: {math['unrendered']}"
+    assert not math["raw"], f"{name}: raw TeX delimiters in the text: {math['raw']}"
+    if math["formulas"]:
+        assert math["containers"] >= math["formulas"], f"{name}: {math}"
+
+
+def test_the_book_has_math_rendered_by_mathjax(visits: dict[str, Visit]) -> None:
+    rendered = [name for name, visit in visits.items() if visit.math["containers"]]
+    assert "book/tensors" in rendered and len(rendered) >= 2, rendered
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_images_load_and_have_alt_text(visits: dict[str, Visit], name: str) -> None:
+    for image in visits[name].images:
+        assert image["width"], f"{name}: image did not load: {image['src']}"
+        assert str(image["alt"]).strip(), f"{name}: image without alt text: {image['src']}"
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_page_weight(visits: dict[str, Visit], name: str) -> None:
+    sizes = visits[name].sizes
+    own = {url: size for url, size in sizes.items() if not _shared(url)}
+    total = sum(own.values())
+    largest = sorted(own.items(), key=lambda item: -item[1])[:5]
+    assert total < PAGE_BUDGET, (
+        f"{name}: {total / 1e6:.2f} MB of its own (HTML and images) over the "
+        f"{PAGE_BUDGET / 1e6:.1f} MB budget; largest: {largest}"
+    )
+
+
+def test_shared_assets_weight(visits: dict[str, Visit]) -> None:
+    shared: dict[str, int] = {}
+    for visit in visits.values():
+        shared.update({url: size for url, size in visit.sizes.items() if _shared(url)})
+    total = sum(shared.values())
+    assert total < SHARED_BUDGET, f"shared assets weigh {total / 1e6:.2f} MB"
+
+
+def test_every_page_has_a_screenshot(visits: dict[str, Visit]) -> None:
+    for name in visits:
+        shot = _screenshot(name)
+        assert shot.is_file() and shot.stat().st_size > 10_000, f"no screenshot of {name}"
+
+
+def _search(context, site_url: str, query: str) -> list[str]:
+    page = context.new_page()
+    page.goto(f"{site_url}search.html?q={query.replace(' ', '+')}")
+    page.wait_for_selector("#search-results .search-summary")
+    links = page.eval_on_selector_all(
+        "#search-results ul.search li a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    page.close()
+    return links
+
+
+@pytest.mark.parametrize(
+    ("query", "chapter"),
+    [("broadcasting", "book/tensors"), ("chain rule", "book/chain-rule-and-backprop")],
+)
+def test_search_finds_the_chapter(context, site_url: str, query: str, chapter: str) -> None:
+    links = _search(context, site_url, query)
+    pages = [link.split("#")[0].split("?")[0] for link in links]
+    assert f"{chapter}.html" in pages, f"searching {query!r} found {pages}"
+
+
+def test_hidden_solution_shows_when_its_toggle_is_clicked(context, site_url: str) -> None:
+    page = context.new_page()
+    page.goto(f"{site_url}book/tensors.html")
+    cell = page.locator(".cell.tag_hide-cell").first
+    code = cell.locator("details .cell_input").first
+    assert code.count() == 1, "no hidden solution on the Tensors page"
+    assert not code.is_visible(), "the solution is visible before its toggle is clicked"
+    cell.locator("details > summary").first.click()
+    code.wait_for(state="visible")
+    assert code.is_visible()
+    page.close()
+
+
+# Pages with figures, looked at in the dark theme (their screenshots are kept).
+DARK_PAGES = ("book/gradient-descent", "book/neurons-and-activations", "book/mnist-from-pixels")
+
+
+@pytest.mark.parametrize("name", DARK_PAGES)
+def test_dark_theme_switch_and_figures(context, site_url: str, name: str) -> None:
+    page = context.new_page()
+    page.goto(f"{site_url}{name}.html")
+    assert page.get_attribute("html", "data-theme") == "light"
+    for _ in range(3):  # the switch cycles through light, dark and the system's mode
+        if page.get_attribute("html", "data-theme") == "dark":
+            break
+        page.locator("button.theme-switch-button").first.click()
+    assert page.locator('html[data-theme="dark"]').count() == 1, "the dark theme is not on"
+    page.evaluate(WAIT_FOR_MATHJAX_JS)
+    figures = page.locator(".cell_output img")
+    assert figures.count(), f"{name} has no figures"
+    stem = name.replace("/", "-")
+    page.mouse.move(0, VIEWPORT["height"] - 1)  # no tooltip over the page
+    page.screenshot(path=str(SCREENSHOTS / f"dark-{stem}.png"))
+    figures.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"dark-{stem}-figure.png"))
+    # Figures are drawn opaque on white; in the dark theme the theme puts them on a light
+    # mat and dims them a little (the screenshots above show it). Check that it still does.
+    styles = figures.evaluate_all(
+        "imgs => imgs.map(img => [getComputedStyle(img).backgroundColor,"
+        " getComputedStyle(img).filter])"
+    )
+    for background, css_filter in styles:
+        red, green, blue = (int(v) for v in re.findall(r"\d+", background)[:3])
+        luminance = (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+        assert luminance > 0.6, f"{name}: a figure sits on a dark background ({background})"
+        assert "invert" not in css_filter, f"{name}: a figure is inverted ({css_filter})"
+    page.close()
