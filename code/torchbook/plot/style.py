@@ -15,6 +15,8 @@ from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from torchbook.plot.alt_text import attach_to_png_output
+
 #: Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
 COLORS: tuple[str, ...] = (
     "#0072B2",  # blue
@@ -55,7 +57,7 @@ _applied = False
 
 
 def use_style() -> None:
-    """Apply the house style to matplotlib and ask Jupyter for retina PNGs.
+    """Apply the house style to matplotlib and ask Jupyter for retina PNGs with alt text.
 
     Called by every helper before it draws, so chapters never need to call it; calling
     it again is harmless.
@@ -68,8 +70,10 @@ def use_style() -> None:
         from IPython import get_ipython
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        if get_ipython() is not None:
+        shell = get_ipython()
+        if shell is not None:
             set_matplotlib_formats("retina")
+            attach_to_png_output(shell)  # after the line above, which replaces the formatter
     except ImportError:
         pass
     _applied = True
