@@ -7,29 +7,14 @@ its cache are untouched. Prints a markdown report (also returned by :func:`measu
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = ("_config.yml", "_toc.yml", "_ext", "_static", "book", "code", "requirements.txt")
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-
-
-def _copy(target: Path) -> None:
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "_build", "*.ipynb")
-    for name in SOURCES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=ignore)
-        else:
-            shutil.copy2(source, target / name)
-
+sys.path.insert(0, str(REPO / "tests"))
+from _book import build, copy_sources  # noqa: E402  (the tests build the same copy of the sources)
 
 # The budgets, in seconds (clean: on a 2-core CPU; on one H100 it is 180 s).
 CLEAN_BUDGET_S = {"cpu": 600.0, "gpu": 180.0}
@@ -37,26 +22,8 @@ NO_CHANGE_BUDGET_S = 30.0
 
 
 def _build(root: Path) -> tuple[float, str]:
-    # The budgets are for the offline fallback data: no download is tried or timed.
-    env = dict(
-        os.environ,
-        TQDM_DISABLE="1",
-        PYTHONHASHSEED="0",
-        TORCHBOOK_OFFLINE="1",
-        TORCHBOOK_DATA=str(root / "data"),
-    )
-    start = time.perf_counter()
-    result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(root), "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    seconds = time.perf_counter() - start
-    log = result.stdout + result.stderr
-    if result.returncode != 0:
-        raise SystemExit(f"build failed:\n{log[-4000:]}")
+    # As `make book` builds, offline: the budgets are for the fallback data, no download.
+    log, seconds = build(root, root / "data", strict=False, keep_device=True)
     return seconds, log
 
 
@@ -77,7 +44,7 @@ def measure() -> tuple[list[Row], dict[str, float]]:
     kind = "gpu" if torch.cuda.is_available() else "cpu"
     with tempfile.TemporaryDirectory(prefix="torchbook-bench-") as folder:
         root = Path(folder)
-        _copy(root)
+        copy_sources(root)
         rows = []
         seconds, log = _build(root)
         per_chapter = executed(log)

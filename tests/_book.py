@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +16,21 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 SOURCES = ("_config.yml", "_toc.yml", "_ext", "_static", "book", "code", "requirements.txt")
+
+
+def copy_sources(target: Path) -> None:
+    """Copy what a build reads (not ``_build``, caches or notebooks) into ``target``.
+
+    Also used by ``bench/build_times.py``, so that the tests and the benchmark build the
+    same book.
+    """
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "_build", "*.ipynb")
+    for name in SOURCES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=ignore)
+        else:
+            shutil.copy2(source, target / name)
 
 
 def _entries(entries: list[dict[str, object]]) -> list[str]:
@@ -38,13 +54,22 @@ def executes(name: str) -> bool:
     return "```{code-cell}" in (REPO / f"{name}.md").read_text()
 
 
-def build(root: Path, data: Path) -> tuple[str, float]:
-    """Build the book in ``root`` strictly, offline; return the log and the time taken."""
+def build(
+    root: Path, data: Path, *, strict: bool = True, keep_device: bool = False
+) -> tuple[str, float]:
+    """Build the book in ``root`` offline; return the log and the time taken.
+
+    ``strict`` makes warnings errors (the tests); without it the build is ``make book``'s
+    (the benchmark). The tests let the book pick its device; ``keep_device`` honours a
+    ``TORCHBOOK_DEVICE`` set by whoever runs the benchmark.
+    """
     env = dict(os.environ, TORCHBOOK_DATA=str(data), TORCHBOOK_OFFLINE="1", TQDM_DISABLE="1")
-    env.pop("TORCHBOOK_DEVICE", None)
+    if not keep_device:
+        env.pop("TORCHBOOK_DEVICE", None)
+    flags = ["-n", "-W", "--keep-going"] if strict else ["-n", "--keep-going"]
     start = time.perf_counter()
     result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
+        [str(JUPYTER_BOOK), "build", str(root), *flags],
         capture_output=True,
         text=True,
         env=env,

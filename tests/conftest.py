@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import shutil
 
 import pytest
-from _book import REPO, SOURCES, build
+from _book import build, copy_sources
 
 
 @pytest.fixture(autouse=True)
@@ -32,13 +32,7 @@ def book(tmp_path_factory) -> dict[str, object]:
     they see the same site whatever order the tests run in.
     """
     root = tmp_path_factory.mktemp("book")
-    for name in SOURCES:
-        source = REPO / name
-        if source.is_dir():
-            ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "_build", "*.ipynb")
-            shutil.copytree(source, root / name, ignore=ignore)
-        else:
-            shutil.copy2(source, root / name)
+    copy_sources(root)
     data = tmp_path_factory.mktemp("data")
     log, _ = build(root, data)
     html = root / "_build" / "html"

@@ -12,8 +12,8 @@ import torch
 import torch.nn.functional as TF
 
 from torchbook.scratch import functional as F
+from torchbook.scratch import interop, optim
 from torchbook.scratch import nn as snn
-from torchbook.scratch import optim
 from torchbook.scratch.tensor import Tensor
 
 TOL = {"rtol": 1e-6, "atol": 1e-6}
@@ -23,17 +23,10 @@ def _rand(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape)
 
 
-def _copy_weights(ours: snn.Module, theirs: torch.nn.Module) -> None:
-    """Our parameters take torch's values (float64), matched by name."""
-    mine = dict(ours.named_parameters())
-    for name, p in theirs.named_parameters():
-        mine[name].data = p.detach().numpy().copy()
-
-
 def compare(ours: snn.Module, theirs: torch.nn.Module, x: np.ndarray, seed: int = 1) -> None:
     """Same output, input gradient and parameter gradients for a random upstream gradient."""
     theirs = theirs.double()
-    _copy_weights(ours, theirs)
+    interop.load_from_torch(ours, theirs)
     xo = Tensor(x.copy(order="K"), requires_grad=True)  # "K": keep a view's memory layout
     xt = torch.tensor(x, requires_grad=True)
     out, ref = ours(xo), theirs(xt)
@@ -409,7 +402,7 @@ def test_training_a_linear_model_follows_torch_optim(name: str, kwargs: dict) ->
     x, w_true = _rand((16, 3), 1), np.array([[1.0, -2.0, 0.5]])
     y = x @ w_true.T + 0.3
     ours, theirs = snn.Linear(3, 1, dtype=np.float64), torch.nn.Linear(3, 1).double()
-    _copy_weights(ours, theirs)
+    interop.load_from_torch(ours, theirs)
     opt_ours = getattr(optim, name)(ours.parameters(), **kwargs)
     opt_theirs = getattr(torch.optim, name)(theirs.parameters(), **kwargs)
     for _ in range(10):
