@@ -11,9 +11,10 @@ import pytest
 import torch
 import torch.nn.functional as TF
 
+from torchbook import interop
 from torchbook.scratch import functional as F
-from torchbook.scratch import interop, optim
 from torchbook.scratch import nn as snn
+from torchbook.scratch import optim
 from torchbook.scratch.tensor import Tensor
 
 TOL = {"rtol": 1e-6, "atol": 1e-6}

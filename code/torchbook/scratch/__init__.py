@@ -4,8 +4,8 @@ The chapters grow these step by step in their cells, then import the finished, t
 versions from here so that later chapters can rely on them.
 """
 
-from torchbook.scratch import data, functional, interop, nn, optim
+from torchbook.scratch import data, functional, nn, optim
 from torchbook.scratch.tensor import Tensor, no_grad
 from torchbook.scratch.value import Value
 
-__all__ = ["Tensor", "Value", "data", "functional", "interop", "nn", "no_grad", "optim"]
+__all__ = ["Tensor", "Value", "data", "functional", "nn", "no_grad", "optim"]

@@ -1,4 +1,5 @@
-"""Move weights between a ``torchbook.scratch`` model and its PyTorch twin.
+"""Move weights between a ``torchbook.scratch`` model and its PyTorch twin (kept outside
+``scratch/``, which imports NumPy only).
 
 The framework's layers name and shape their parameters as torch does, so the chapters and
 tests can give two models the same starting point and compare them step by step.

@@ -1,4 +1,4 @@
-"""torchbook.scratch.interop: the same weights in both frameworks, or a clear refusal."""
+"""torchbook.interop: the same weights in both frameworks, or a clear refusal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from torchbook.scratch import Tensor, interop
+from torchbook import interop
+from torchbook.scratch import Tensor
 from torchbook.scratch import nn as snn
 
 
