@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 import pytest
 import torch
@@ -15,6 +17,12 @@ from torchbook.scratch import Value
 def _close_figures():
     yield
     plt.close("all")
+
+
+def _ends(arrow: FancyArrowPatch) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Where an arrow starts (tail) and ends (head, the tip), in data coordinates."""
+    vertices = arrow._path_original.vertices  # the curve as drawn, before the arrow head
+    return tuple(map(float, vertices[0])), tuple(map(float, vertices[-1]))
 
 
 def _j_of_abc() -> Value:
@@ -104,3 +112,103 @@ def test_forty_node_graph_stays_readable() -> None:
     width, height = ax.figure.get_size_inches()
     assert width <= 14 and height <= 12
     assert all(t.get_fontsize() >= 7 for t in ax.texts)
+
+
+def _two_paths() -> Value:
+    """p = z1 z2 with z1 = x1 x2, z2 = x1 + x2 at (1, 2): two paths from x1 to p."""
+    x1, x2 = Value(1.0, label="x1"), Value(2.0, label="x2")
+    z1, z2 = x1 * x2, x1 + x2
+    z1.label, z2.label = "z1", "z2"
+    p = z1 * z2
+    p.label = "p"
+    return p
+
+
+def test_local_derivatives_are_the_rules_at_this_point() -> None:
+    p = _two_paths()
+    slopes = {(o.label, i.label): d for (o, i), d in graph.local_derivatives(p).items()}
+    assert slopes == {
+        ("p", "z1"): 3.0,  # d(z1 z2)/dz1 = z2
+        ("p", "z2"): 2.0,
+        ("z1", "x1"): 2.0,  # d(x1 x2)/dx1 = x2
+        ("z1", "x2"): 1.0,
+        ("z2", "x1"): 1.0,
+        ("z2", "x2"): 1.0,
+    }
+
+
+def test_local_derivatives_of_one_input_ops_and_a_reused_input() -> None:
+    x = Value(0.5, label="x")
+    t, s, q = x.tanh(), x.sigmoid(), x * x
+    for out, expected in [
+        (t, 1 - math.tanh(0.5) ** 2),
+        (s, s.data * (1 - s.data)),
+        (q, 2 * 0.5),  # one edge for both uses: x + x
+    ]:
+        assert graph.local_derivatives(out) == {(out, x): pytest.approx(expected)}
+
+
+def test_local_derivatives_leave_every_grad_as_it_was() -> None:
+    p = _two_paths()
+    p.backward()
+    before = [v.grad for v in p.topological_order()]
+    graph.local_derivatives(p)
+    assert [v.grad for v in p.topological_order()] == before
+
+
+def test_derivative_graph_reverses_the_arrows_and_labels_them() -> None:
+    p = _two_paths()
+    p.backward()
+    g = graph.derivative_graph(p, show_grad=True)
+    name = [n.text.splitlines()[0] for n in g.nodes]
+    labels = {(name[dst], name[src]): text for (src, dst), text in g.edge_labels.items()}
+    assert labels == {
+        ("p", "z1"): "3",
+        ("p", "z2"): "2",
+        ("z1", "x1"): "2",
+        ("z1", "x2"): "1",
+        ("z2", "x1"): "1",
+        ("z2", "x2"): "1",
+    }
+    assert g.reverse_arrows and set(g.edges) == set(g.edge_labels)
+    assert g.nodes[name.index("x1")].text == "x1\ngrad 8"  # 3 * 2 + 2 * 1
+
+
+def test_derivative_drawing_points_from_output_to_input() -> None:
+    p = _two_paths()
+    g = graph.derivative_graph(p)
+    ax = graph.draw(g)
+    pos = graph._positions(g)
+    arrows = [a for a in ax.patches if isinstance(a, FancyArrowPatch)]
+    assert len(arrows) == len(g.edges) == 6
+    for arrow, (src, dst) in zip(arrows, g.edges, strict=True):
+        (tail_x, tail_y), (head_x, head_y) = _ends(arrow)
+        assert tail_x > head_x  # from the output (right) back to the input (left)
+        assert (tail_y, head_y) == pytest.approx((pos[dst][1], pos[src][1]))
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == sorted(["x1", "x2", "z1", "z2", "p", "3", "2", "2", "1", "1", "1"])
+
+
+def test_forward_drawing_points_from_input_to_output() -> None:
+    ax = graph.draw_value(_j_of_abc())
+    for arrow in (a for a in ax.patches if isinstance(a, FancyArrowPatch)):
+        (tail_x, _), (head_x, _) = _ends(arrow)
+        assert tail_x < head_x
+
+
+def _bent(arrow: FancyArrowPatch) -> bool:
+    """Whether the arrow's curve leaves the straight line between its ends."""
+    (x0, y0), (cx, cy), (x1, y1) = arrow._path_original.vertices
+    return abs((x1 - x0) * (cy - y0) - (y1 - y0) * (cx - x0)) > 1e-9
+
+
+def test_an_arrow_that_would_cross_a_box_bends_and_the_others_stay_straight() -> None:
+    x = Value(2.0, label="x")
+    f = x * x + x  # x feeds the product and, skipping its column, the sum
+    g = graph.value_graph(f)
+    positions = graph._positions(g)
+    ax = graph.draw(g)
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    bent = {edge for edge, arrow in zip(g.edges, arrows, strict=True) if _bent(arrow)}
+    skipping = {(s, d) for s, d in g.edges if positions[d][0] - positions[s][0] > 1}
+    assert skipping and bent == skipping

@@ -116,6 +116,13 @@ def test_loss_curves_one_line_per_curve() -> None:
     np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), [4.0, 3.0, 2.5])
 
 
+def test_loss_curves_tick_only_whole_epochs() -> None:
+    ax = tb.plot.loss_curves({"train": np.linspace(1.0, 0.1, 5)})
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if 1 <= t <= 5]
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
+
+
 def test_loss_curves_reject_empty_curve() -> None:
     with pytest.raises(ValueError, match="'train' must be non-empty"):
         tb.plot.loss_curves({"train": []})

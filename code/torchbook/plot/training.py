@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from torchbook.plot.style import COLORS, _axes, figure
 
@@ -40,6 +41,8 @@ def loss_curves(
         ax.plot(np.arange(1, ys.size + 1), ys, label=name)
     if log:
         ax.set_yscale("log")
+    # Points are counted (epoch 1, 2, ...): an axis tick at 2.5 would name no point.
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
