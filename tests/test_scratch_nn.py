@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from _compare import compare
 
 from torchbook import interop
 from torchbook.scratch import functional as F
@@ -17,31 +18,9 @@ from torchbook.scratch import nn as snn
 from torchbook.scratch import optim
 from torchbook.scratch.tensor import Tensor
 
-TOL = {"rtol": 1e-6, "atol": 1e-6}
-
 
 def _rand(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape)
-
-
-def compare(ours: snn.Module, theirs: torch.nn.Module, x: np.ndarray, seed: int = 1) -> None:
-    """Same output, input gradient and parameter gradients for a random upstream gradient."""
-    theirs = theirs.double()
-    interop.load_from_torch(ours, theirs)
-    xo = Tensor(x.copy(order="K"), requires_grad=True)  # "K": keep a view's memory layout
-    xt = torch.tensor(x, requires_grad=True)
-    out, ref = ours(xo), theirs(xt)
-    assert out.shape == tuple(ref.shape)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), **TOL)
-    upstream = _rand(out.shape, seed)
-    out.backward(upstream)
-    ref.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(xo.grad, xt.grad.numpy(), **TOL)
-    mine = dict(ours.named_parameters())
-    names = [name for name, _ in theirs.named_parameters()]
-    assert sorted(mine) == sorted(names)
-    for name, p in theirs.named_parameters():
-        np.testing.assert_allclose(mine[name].grad, p.grad.numpy(), err_msg=name, **TOL)
 
 
 # --- Linear ------------------------------------------------------------------------------------
@@ -191,8 +170,8 @@ def test_batch_norm_running_statistics(ours, theirs, shape: tuple) -> None:
         x = _rand(shape, step) * (step + 1) + step
         mine(Tensor(x))
         ref(torch.tensor(x))
-    np.testing.assert_allclose(mine.running_mean, ref.running_mean.numpy(), **TOL)
-    np.testing.assert_allclose(mine.running_var, ref.running_var.numpy(), **TOL)
+    np.testing.assert_allclose(mine.running_mean, ref.running_mean.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(mine.running_var, ref.running_var.numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize(("ours", "theirs", "shape"), BN, ids=BN_IDS)
@@ -205,7 +184,7 @@ def test_batch_norm_eval_mode_uses_running_statistics(ours, theirs, shape: tuple
     mine.eval()
     ref.eval()
     compare(mine, ref, _rand(shape, 20))
-    np.testing.assert_allclose(mine.running_mean, ref.running_mean.numpy(), **TOL)
+    np.testing.assert_allclose(mine.running_mean, ref.running_mean.numpy(), rtol=1e-12)
 
 
 def test_batch_norm_checks_the_number_of_channels() -> None:
@@ -249,21 +228,11 @@ def test_cross_entropy(scale: float, reduction: str) -> None:
     logits = _rand((6, 5)) * scale
     target = np.array([0, 4, 2, 2, 1, 3])
     loss = snn.CrossEntropyLoss(reduction=reduction)
-    compare_loss(
+    compare(
         lambda z: loss(z, target),
         lambda z: TF.cross_entropy(z, torch.tensor(target), reduction=reduction),
         logits,
     )
-
-
-def compare_loss(ours, theirs, x: np.ndarray) -> None:
-    xo, xt = Tensor(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, ref = ours(xo), theirs(xt)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), **TOL)
-    upstream = _rand(out.shape, 3)
-    out.backward(upstream)
-    ref.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(xo.grad, xt.grad.numpy(), **TOL)
 
 
 def test_cross_entropy_accepts_a_tensor_target() -> None:
@@ -288,7 +257,7 @@ def test_cross_entropy_bad_shapes(logits: tuple, target: tuple, error, match: st
 def test_mse_loss(reduction: str) -> None:
     target = _rand((4, 3), 5)
     loss = snn.MSELoss(reduction=reduction)
-    compare_loss(
+    compare(
         lambda z: loss(z, target),
         lambda z: TF.mse_loss(z, torch.tensor(target), reduction=reduction),
         _rand((4, 3)),
@@ -314,7 +283,7 @@ def test_penalties_match_torch(name: str) -> None:
     assert isinstance(out, Tensor)
     assert out.item() == pytest.approx(ref.item(), rel=1e-12)
     for t, r in zip(ours, theirs, strict=True):
-        np.testing.assert_allclose(t.grad, r.grad.numpy(), **TOL)
+        np.testing.assert_allclose(t.grad, r.grad.numpy(), rtol=1e-12)
 
 
 # --- modules -----------------------------------------------------------------------------------
@@ -418,4 +387,40 @@ def test_training_a_linear_model_follows_torch_optim(name: str, kwargs: dict) ->
         ours.named_parameters(), theirs.named_parameters(), strict=True
     ):
         assert name_o == name_t
-        np.testing.assert_allclose(p.data, q.detach().numpy(), **TOL)
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-9)
+
+
+# --- max-pool ties, where the first maximum of each window takes the gradient --------------------
+@pytest.mark.parametrize(("k", "stride"), [(2, None), (3, 1), (3, 2), ((2, 3), 1)], ids=str)
+def test_max_pool2d_ties_between_positive_values_follow_torch(k, stride) -> None:
+    """Plateaus of equal positive values (pooling before the activation, or saturated
+    inputs): each window's first maximum in row-major order, shared pixels adding up."""
+    x = np.round(np.random.default_rng(2).uniform(0, 2, (2, 2, 7, 8)))  # values 0, 1, 2
+    compare(snn.MaxPool2d(k, stride), torch.nn.MaxPool2d(k, stride), x)
+
+
+# --- layer sizes are checked when the layer is built ---------------------------------------------
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [(lambda: snn.Linear(-1, 2), "Linear: in_features must be an int >= 1, got -1"),
+     (lambda: snn.Linear(0, 2), "in_features must be an int >= 1, got 0"),
+     (lambda: snn.Linear(2, 2.5), "out_features must be an int >= 1, got 2.5"),
+     (lambda: snn.Linear(True, 2), "in_features must be an int >= 1, got True"),
+     (lambda: snn.Conv2d(0, 2, 3), "Conv2d: in_channels must be an int >= 1, got 0"),
+     (lambda: snn.Conv2d(1, -2, 3), "out_channels must be an int >= 1, got -2"),
+     (lambda: snn.Conv2d(1, 2, 0), "kernel_size must be an int >= 1 or a pair of them, got 0"),
+     (lambda: snn.Conv2d(1, 2, (3, 0)), r"kernel_size must be .*, got \(3, 0\)"),
+     (lambda: snn.Conv2d(1, 2, 3, stride=0), "stride must be an int >= 1"),
+     (lambda: snn.Conv2d(1, 2, 3, padding=-1), "padding must be an int >= 0"),
+     (lambda: snn.BatchNorm2d(0), "BatchNorm2d: num_features must be an int >= 1, got 0"),
+     (lambda: snn.BatchNorm1d(3.0), "BatchNorm1d: num_features must be an int >= 1, got 3.0")],
+)  # fmt: skip
+def test_a_layer_with_an_impossible_size_says_what_is_wrong(make, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+@pytest.mark.parametrize("kernel_size", [(3,), (1, 2, 3), "3", (3, 2.0)], ids=repr)
+def test_a_kernel_size_is_an_int_or_a_pair_of_ints(kernel_size) -> None:
+    with pytest.raises(ValueError, match="kernel_size must be an int >= 1 or a pair of them"):
+        snn.Conv2d(1, 1, kernel_size)

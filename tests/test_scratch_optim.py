@@ -132,3 +132,21 @@ def test_zero_grad_sets_gradients_to_none() -> None:
 def test_bad_hyper_parameters_are_named(make, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make(_params())
+
+
+def test_the_engine_imports_no_torch() -> None:
+    """scratch/ is PyTorch rebuilt in NumPy: torch belongs in the tests and chapters only."""
+    import ast
+    from pathlib import Path
+
+    import torchbook.scratch
+
+    for path in Path(torchbook.scratch.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not any(n.split(".")[0] == "torch" for n in names), f"{path.name}: {names}"

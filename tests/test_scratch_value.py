@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
 import torch
+from _compare import compare
 
 from torchbook.scratch import Value
 
 POINTS = [-2.5, -0.3, 0.7, 3.0]
 
 
-def _torch(x: float) -> torch.Tensor:
-    return torch.tensor(x, dtype=torch.float64, requires_grad=True)
-
-
-def _check(f_value, f_torch, *xs: float) -> None:
-    """Compare f's value and gradient at xs between Value and torch."""
-    vs = [Value(x) for x in xs]
-    ts = [_torch(x) for x in xs]
-    out_v, out_t = f_value(*vs), f_torch(*ts)
-    out_v.backward()
-    out_t.backward()
-    assert out_v.data == pytest.approx(out_t.item(), rel=1e-12, abs=1e-12)
-    for v, t in zip(vs, ts, strict=True):
-        assert v.grad == pytest.approx(t.grad.item(), rel=1e-12, abs=1e-12)
+_check = functools.partial(compare, leaf=Value, rtol=1e-12, atol=1e-12)  # float64 rounding
 
 
 BINARY = {

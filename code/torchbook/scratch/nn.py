@@ -60,6 +60,17 @@ def _uniform(
     return values.astype(dtype)
 
 
+def _size(layer: str, name: str, value: Any, least: int = 1, pair: bool = False) -> Any:
+    """``value`` if it is an int >= ``least`` (or, with ``pair``, two of them), else an error."""
+    two = pair and isinstance(value, tuple | list)
+    values = tuple(value) if two else (value,)
+    ints = all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values)
+    if (two and len(values) != 2) or not ints or min(values) < least:
+        what = f"an int >= {least}" + (" or a pair of them" if pair else "")
+        raise ValueError(f"{layer}: {name} must be {what}, got {value!r}")
+    return value
+
+
 class Module:
     """Base class of every layer and model: parameters, train/eval mode and ``__call__``."""
 
@@ -186,8 +197,9 @@ class Linear(Module):
         dtype: Any = np.float32,
         rng: np.random.Generator | None = None,
     ) -> None:
-        self.in_features, self.out_features = in_features, out_features
-        bound = 1 / math.sqrt(in_features) if in_features else 0.0
+        self.in_features = _size("Linear", "in_features", in_features)
+        self.out_features = _size("Linear", "out_features", out_features)
+        bound = 1 / math.sqrt(in_features)
         self.weight = Parameter(_uniform(bound, (out_features, in_features), dtype, rng))
         self.bias = Parameter(_uniform(bound, (out_features,), dtype, rng)) if bias else None
 
@@ -215,9 +227,14 @@ class Conv2d(Module):
         dtype: Any = np.float32,
         rng: np.random.Generator | None = None,
     ) -> None:
-        kh, kw = F._pair(kernel_size, "kernel_size")
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
+        self.in_channels = _size("Conv2d", "in_channels", in_channels)
+        self.out_channels = _size("Conv2d", "out_channels", out_channels)
+        _size("Conv2d", "kernel_size", kernel_size, pair=True)
+        self.stride = _size("Conv2d", "stride", stride, pair=True)
+        self.padding = _size("Conv2d", "padding", padding, least=0, pair=True)
+        pair = isinstance(kernel_size, tuple | list)
+        kh, kw = (int(k) for k in kernel_size) if pair else (int(kernel_size),) * 2
+        self.kernel_size = (kh, kw)
         bound = 1 / math.sqrt(in_channels * kh * kw)
         self.weight = Parameter(_uniform(bound, (out_channels, in_channels, kh, kw), dtype, rng))
         self.bias = Parameter(_uniform(bound, (out_channels,), dtype, rng)) if bias else None
@@ -261,7 +278,8 @@ class _BatchNorm(Module):
     def __init__(
         self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, dtype: Any = np.float32
     ) -> None:
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.num_features = _size(type(self).__name__, "num_features", num_features)
+        self.eps, self.momentum = eps, momentum
         self.weight = Parameter(np.ones(num_features, dtype=dtype))
         self.bias = Parameter(np.zeros(num_features, dtype=dtype))
         self.running_mean = np.zeros(num_features, dtype=dtype)

@@ -1,19 +1,21 @@
-"""Optimizers written out by hand, with ``torch.optim``'s names, defaults and update rules.
+"""Optimizers written as the formulas the optimizers chapter teaches, with torch.optim's names.
 
-Each works on any parameter that has ``.data`` and ``.grad`` (a torch tensor, or a
-parameter of the book's NumPy framework, whose ``.data`` and ``.grad`` are NumPy arrays),
-because the updates use only arithmetic both libraries share. Following torch's rules to
-the letter (where weight decay enters, how the first momentum step is taken, Adam's bias
-correction) is what lets the tests demand the very same trajectory as ``torch.optim``.
+``Optimizer.step`` does what every optimizer shares: it adds the weight decay to each
+gradient, asks the subclass for the step, and subtracts it from the parameter in place.
+A subclass's ``update`` is its textbook formula (Adam's reads m_hat = m / (1 - beta1^t)
+...), with running averages that start at zero; only the last line of Adam's is written in
+place, for a measured reason given there.
+
+Only arithmetic operators and ``.clip`` touch the arrays, which NumPy arrays and torch
+tensors share, so the same class updates the framework's parameters (whose ``.data`` and
+``.grad`` are NumPy arrays) and torch's: the tests and chapters compare the two
+trajectories step for step with ``torch.optim``, whose defaults and rules these follow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, Protocol
-
-import numpy as np
-import torch
 
 
 class Parameter(Protocol):
@@ -23,41 +25,21 @@ class Parameter(Protocol):
     grad: Any
 
 
-def _zeros_like(x: Any) -> Any:
-    return torch.zeros_like(x) if isinstance(x, torch.Tensor) else np.zeros_like(x)
-
-
-def _sqrt(x: Any) -> Any:
-    return x.sqrt() if isinstance(x, torch.Tensor) else np.sqrt(x)
-
-
-def _maximum(a: Any, b: Any) -> Any:
-    return torch.maximum(a, b) if isinstance(a, torch.Tensor) else np.maximum(a, b)
-
-
-def _data(p: Parameter) -> Any:
-    """The raw values of ``p``, outside any autograd graph."""
-    return p.data.detach() if isinstance(p.data, torch.Tensor) else p.data
-
-
-def _grad(p: Parameter) -> Any:
-    return p.grad.detach() if isinstance(p.grad, torch.Tensor) else p.grad
-
-
 def _check(name: str, value: float, low: float = 0.0) -> None:
     if not value >= low:
         raise ValueError(f"invalid {name}: {value} (must be >= {low})")
 
 
 class Optimizer:
-    """Holds the parameters and their per-parameter state; subclasses define one update."""
+    """Holds the parameters and each one's state; subclasses define ``update``."""
 
-    def __init__(self, params: Iterable[Parameter], lr: float) -> None:
+    def __init__(self, params: Iterable[Parameter], lr: float, weight_decay: float) -> None:
         self.params = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
         _check("learning rate", lr)
-        self.lr = lr
+        _check("weight_decay", weight_decay)
+        self.lr, self.weight_decay = lr, weight_decay
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
 
     def zero_grad(self) -> None:
@@ -66,21 +48,25 @@ class Optimizer:
             p.grad = None
 
     def step(self) -> None:
-        """Update every parameter that has a gradient, in place."""
+        """Move every parameter that has a gradient by one step, in place."""
         for p, state in zip(self.params, self.state, strict=True):
             if p.grad is None:
                 continue
-            update = self._update(_data(p), _grad(p), state)
-            _data(p)[...] -= update
+            g = p.grad
+            if self.weight_decay:  # the gradient of (weight_decay / 2) * |w|^2, as in torch
+                g = g + self.weight_decay * p.data
+            p.data -= self.update(g, state)
 
-    def _update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
+    def update(self, g: Any, state: dict[str, Any]) -> Any:
+        """The step to subtract, from the gradient ``g`` and this parameter's ``state``."""
         raise NotImplementedError
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, optionally with momentum, Nesterov momentum and weight decay.
+    """Gradient descent, optionally with momentum (heavy ball or Nesterov's).
 
-    With momentum the first step uses the gradient itself as the velocity, as torch does.
+    As in torch, the velocity starts as the first gradient itself, not as (1 - dampening)
+    times it.
     """
 
     def __init__(
@@ -92,29 +78,25 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
         nesterov: bool = False,
     ) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         _check("momentum", momentum)
-        _check("weight_decay", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        self.momentum, self.dampening = momentum, dampening
-        self.weight_decay, self.nesterov = weight_decay, nesterov
+        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
 
-    def _update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
-        if self.weight_decay:
-            grad = grad + self.weight_decay * data
+    def update(self, g: Any, state: dict[str, Any]) -> Any:
         if self.momentum:
             if "velocity" not in state:
-                state["velocity"] = grad * 1.0  # a copy: the first velocity is the gradient
+                velocity = g * 1  # a copy of the gradient, not the gradient array itself
             else:
-                state["velocity"] = self.momentum * state["velocity"] + (1 - self.dampening) * grad
-            velocity = state["velocity"]
-            grad = grad + self.momentum * velocity if self.nesterov else velocity
-        return self.lr * grad
+                velocity = self.momentum * state["velocity"] + (1 - self.dampening) * g
+            state["velocity"] = velocity
+            g = g + self.momentum * velocity if self.nesterov else velocity
+        return self.lr * g
 
 
 class Adagrad(Optimizer):
-    """Per-coordinate steps shrinking with the sum of all squared gradients so far."""
+    """Per-coordinate steps that shrink with the sum of all squared gradients so far."""
 
     def __init__(
         self,
@@ -125,22 +107,16 @@ class Adagrad(Optimizer):
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
     ) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         _check("lr_decay", lr_decay)
-        _check("weight_decay", weight_decay)
         _check("initial_accumulator_value", initial_accumulator_value)
-        self.lr_decay, self.weight_decay = lr_decay, weight_decay
-        self.initial, self.eps = initial_accumulator_value, eps
+        self.lr_decay, self.initial, self.eps = lr_decay, initial_accumulator_value, eps
 
-    def _update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
-        if "sum" not in state:
-            state["step"], state["sum"] = 0, _zeros_like(data) + self.initial
-        state["step"] += 1
-        if self.weight_decay:
-            grad = grad + self.weight_decay * data
-        lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
-        state["sum"] = state["sum"] + grad * grad
-        return lr * grad / (_sqrt(state["sum"]) + self.eps)
+    def update(self, g: Any, state: dict[str, Any]) -> Any:
+        t = state["t"] = state.get("t", 0) + 1
+        s = state["sum"] = state.get("sum", self.initial) + g * g
+        lr = self.lr / (1 + (t - 1) * self.lr_decay)
+        return lr * g / (s**0.5 + self.eps)
 
 
 class RMSprop(Optimizer):
@@ -156,40 +132,30 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
     ) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         _check("alpha", alpha)
         _check("momentum", momentum)
-        _check("weight_decay", weight_decay)
-        self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
-        self.momentum, self.centered = momentum, centered
+        self.alpha, self.eps, self.momentum, self.centered = alpha, eps, momentum, centered
 
-    def _update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
-        if "square_avg" not in state:
-            state["square_avg"] = _zeros_like(data)
-            if self.centered:
-                state["grad_avg"] = _zeros_like(data)
-            if self.momentum:
-                state["buffer"] = _zeros_like(data)
-        if self.weight_decay:
-            grad = grad + self.weight_decay * data
+    def update(self, g: Any, state: dict[str, Any]) -> Any:
         a = self.alpha
-        state["square_avg"] = a * state["square_avg"] + (1 - a) * grad * grad
-        mean_square = state["square_avg"]
-        if self.centered:  # subtract the squared mean: a running variance
-            state["grad_avg"] = a * state["grad_avg"] + (1 - a) * grad
-            mean_square = mean_square - state["grad_avg"] * state["grad_avg"]
-        step = grad / (_sqrt(mean_square) + self.eps)
+        mean_square = state["square_avg"] = a * state.get("square_avg", 0) + (1 - a) * g * g
+        if self.centered:  # minus the squared mean gradient: a running variance
+            mean = state["grad_avg"] = a * state.get("grad_avg", 0) + (1 - a) * g
+            mean_square = mean_square - mean * mean
+        step = g / (mean_square**0.5 + self.eps)
         if self.momentum:
-            state["buffer"] = self.momentum * state["buffer"] + step
-            step = state["buffer"]
+            step = state["buffer"] = self.momentum * state.get("buffer", 0) + step
         return self.lr * step
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba): momentum on the gradient and on its square, both bias-corrected.
 
-    The bias correction matters early on: both running averages start at zero, so without
-    dividing by ``1 - beta**t`` the first steps would be far too small.
+    Both averages start at zero, so for small t they are too small by a factor of
+    1 - beta^t; dividing by it is the bias correction. Without it the first step would be
+    too *large*: m shrinks by 1 - beta1 but sqrt(v) by sqrt(1 - beta2), so at the default
+    betas the step is 0.1 / sqrt(0.001), about 3.16 times the learning rate.
     """
 
     def __init__(
@@ -201,34 +167,27 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
     ) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         for index, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"invalid beta at index {index}: {beta} (must be in [0, 1))")
-        _check("weight_decay", weight_decay)
         self.beta1, self.beta2 = betas
-        self.eps, self.weight_decay, self.amsgrad = eps, weight_decay, amsgrad
+        self.eps, self.amsgrad = eps, amsgrad
 
-    def _update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
-        if "m" not in state:
-            state["step"], state["m"], state["v"] = 0, _zeros_like(data), _zeros_like(data)
-            if self.amsgrad:
-                state["v_max"] = _zeros_like(data)
-        state["step"] += 1
-        t = state["step"]
-        if self.weight_decay:
-            grad = grad + self.weight_decay * data
-        m, v = state["m"], state["v"]  # updated in place: no new arrays in the hot path
-        m *= self.beta1
-        m += (1 - self.beta1) * grad
-        v *= self.beta2
-        v += (1 - self.beta2) * (grad * grad)
-        if self.amsgrad:
-            state["v_max"] = v = _maximum(state["v_max"], v)
-        # lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t), v_hat likewise
-        denom = _sqrt(v)
-        denom *= 1 / (1 - self.beta2**t) ** 0.5
-        denom += self.eps
-        update = m / denom
-        update *= self.lr / (1 - self.beta1**t)
-        return update
+    def update(self, g: Any, state: dict[str, Any]) -> Any:
+        b1, b2 = self.beta1, self.beta2
+        t = state["t"] = state.get("t", 0) + 1
+        m = state["m"] = b1 * state.get("m", 0) + (1 - b1) * g
+        v = state["v"] = b2 * state.get("v", 0) + (1 - b2) * g * g
+        if self.amsgrad:  # the largest v so far (elementwise), so steps never grow back
+            v = state["v_max"] = v.clip(min=state.get("v_max", 0))
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        # The step, lr * m_hat / (sqrt(v_hat) + eps), computed in place in m_hat and v_hat:
+        # measured, the three new arrays of the one-line version cost a large layer page
+        # faults that made the MLP's training step 1.7x slower (bench/scratch_speed.py).
+        v_hat **= 0.5
+        v_hat += self.eps
+        m_hat /= v_hat
+        m_hat *= self.lr
+        return m_hat

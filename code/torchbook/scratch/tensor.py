@@ -1,237 +1,343 @@
-"""A NumPy tensor with reverse-mode autograd: the scalar ``Value`` engine, one array at a time.
+"""A NumPy array with reverse-mode autograd: the ``Value`` engine, one array at a time.
 
-Each operation returns a new :class:`Tensor` holding its parents and one closure that maps
-the output's gradient to the parents' gradients (the local chain rule for whole arrays).
-:meth:`Tensor.backward` orders the graph topologically and runs those closures from the
-output back to the leaves. Names and semantics follow PyTorch, so that what a reader
-learns here carries over; the arithmetic is NumPy's, so it is fast enough to train on.
+Every operation is written as in micrograd. A number, list or array meeting a tensor is
+first wrapped in a tensor, so there is one code path. A NumPy line computes the result;
+a closure ``_backward(g)`` receives the result's gradient and adds each input's share to
+that input (the local chain rule, with broadcast axes summed back); :func:`record` ties
+them together. :meth:`Tensor.backward` sorts the graph topologically and calls the
+closures from the output back to the leaves: one loop.
 
-Conventions (the same as torch unless said otherwise):
+Conventions, torch's unless said otherwise:
 
-* dtype: an ndarray keeps its dtype; Python floats and lists of floats become float32,
-  Python ints stay int64. Python numbers combine with a tensor without changing its
-  dtype (NumPy's rules), so a float32 model stays float32.
-* Only leaves (tensors created with ``requires_grad=True``, not by an operation) store a
-  gradient. Non-leaf gradients are passed along during ``backward`` and then dropped, so
-  a second ``backward`` cannot double-count a stale intermediate gradient.
-* Leaf gradients accumulate across ``backward`` calls until set to ``None`` (what
-  ``optimizer.zero_grad()`` does). Unlike torch, the graph is kept after ``backward``:
-  calling it twice is allowed and simply accumulates twice.
-* Gradients of broadcast inputs are summed back to the input's shape.
+* dtypes: Python floats (and lists of them) become float32, arrays keep their dtype. Of
+  two operands of different kinds (bool < int < float) the higher kind's dtype wins:
+  int64 + float32 is float32, where NumPy says float64. Within a kind the wider wins,
+  but a 0-d operand does not widen one with dimensions, and a Python number takes the
+  tensor's dtype: ``0.5 * x`` keeps x float32 (a float meeting an int tensor: float32).
+* Only leaves (tensors not made by an operation) keep ``.grad``, accumulating over
+  ``backward`` calls until set to None. Unlike torch, the graph survives ``backward``.
+* Inside ``with no_grad():`` nothing is recorded.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from numbers import Number
 from typing import Any, TypeAlias
 
 import numpy as np
 
-ArrayLike: TypeAlias = Any  # Tensor, ndarray, Python number or nested list
-Backward: TypeAlias = Callable[[np.ndarray], Sequence[np.ndarray | None]]
-
-_grad_enabled = True
-
-
-def is_grad_enabled() -> bool:
-    """Whether operations currently record a graph (False inside ``no_grad()``)."""
-    return _grad_enabled
-
-
-@contextmanager
-def _grad_mode(enabled: bool) -> Iterator[None]:
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, enabled
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
-
-
-class no_grad:  # torch's name, lower case
-    """Context manager (or decorator) that stops graph building: evaluation needs no graph.
-
-    Inside it, every result has ``requires_grad=False`` and keeps no reference to its inputs,
-    so nothing is remembered for a backward pass that will never come.
-    """
-
-    def __init__(self) -> None:
-        self._previous: list[bool] = []  # a stack, so one instance may be entered twice
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self._previous.append(_grad_enabled)
-        _grad_enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._previous.pop()
-
-    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _grad_mode(False):
-                return function(*args, **kwargs)
-
-        return wrapper
-
-
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers
-
-
-def keep_freed_memory(trim_threshold: int = 1 << 30, mmap_threshold: int = 32 << 20) -> bool:
-    """Let glibc's malloc keep freed memory for reuse instead of returning it to the OS.
-
-    NumPy allocates a fresh array for every intermediate result. By default glibc serves
-    large blocks with ``mmap`` and trims freed memory back to the OS, so the next array of
-    the same size arrives as new pages, and the first touch of every 4 KiB page faults:
-    thousands of page faults per CNN training step, a quarter of its time. Raising both
-    thresholds keeps that memory in the process, as PyTorch's own allocator would. It
-    changes the whole process (torch included) and costs only resident memory. Returns
-    False, changing nothing, where the C library is not glibc (macOS, Windows, musl).
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False
-    return bool(
-        mallopt(_M_TRIM_THRESHOLD, trim_threshold) and mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
-    )
-
-
-def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
-    """An ndarray for ``data``: arrays keep their dtype, Python floats become float32."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, np.ndarray):
-        return data if dtype is None else data.astype(dtype, copy=False)
-    if isinstance(data, np.generic):
-        return np.asarray(data, dtype=dtype)
-    array = np.asarray(data, dtype=dtype)
-    if dtype is None and array.dtype == np.float64:
-        array = array.astype(np.float32)
-    return array
-
-
-def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``.
-
-    An input used at many positions receives the sum of the gradients from all of them.
-    """
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
-    )
-    return grad.sum(axis=axes).reshape(shape) if axes else grad.reshape(shape)
-
-
-def _result(data: Any, parents: tuple[Tensor, ...], backward: Backward) -> Tensor:
-    """Wrap an operation's output; record the graph only if some parent needs a gradient.
-
-    ``backward`` receives the output's gradient and returns one gradient (or None) per
-    parent. Building the node bypasses ``__init__``: this is the hot path of every op.
-    """
-    out = object.__new__(Tensor)
-    out.data = data if type(data) is np.ndarray else np.asarray(data)
-    out.grad = None
-    if _grad_enabled and any(p.requires_grad for p in parents):
-        out.requires_grad = True
-        out._parents = parents
-        out._backward = backward
-    else:
-        out.requires_grad = False
-        out._parents = ()
-        out._backward = None
-    return out
-
-
-def _constant(value: Any) -> Any:
-    """A non-tensor operand as NumPy will use it: numbers stay 'weak' so dtypes are kept."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Number | np.ndarray):
-        return value
-    if isinstance(value, list | tuple):
-        return _as_array(value)
-    raise TypeError(f"unsupported operand type for a Tensor operation: {type(value).__name__}")
-
-
-def _elementwise(name: str, f: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
-    """Apply ``f`` with NumPy broadcasting, re-raising a shape mismatch with both shapes."""
-    try:
-        return f(a, b)
-    except ValueError:
-        raise ValueError(
-            f"{name}: shapes {np.shape(a)} and {np.shape(b)} cannot be broadcast together"
-        ) from None
-
-
-def _normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
-    return tuple(int(a) % ndim if ndim else 0 for a in axes)
+ArrayLike: TypeAlias = Any  # a Tensor, an ndarray, a Python number or a nested list
+Axis: TypeAlias = int | Sequence[int] | None
 
 
 class Tensor:
     """An n-dimensional array that remembers how it was computed, so it can be differentiated.
 
-    ``data`` is a writable NumPy array (optimizers update it in place) and ``grad`` is
-    ``None`` or an ndarray of the same shape: d(output)/d(self) after ``backward``.
+    ``data`` is a NumPy array (optimizers update it in place); ``grad`` is None or, after
+    ``backward``, an array of the same shape and dtype: d(output)/d(self).
     """
 
     __slots__ = ("_backward", "_parents", "data", "grad", "requires_grad")
-    __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
+    __array_ufunc__ = None  # ndarray + Tensor: NumPy steps aside, so Tensor.__radd__ runs
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data: np.ndarray = _as_array(data, dtype)
-        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
+        self.data = _as_array(data, dtype)
+        self.grad: np.ndarray | None = None
+        self.requires_grad = False
+        self._parents: tuple[Tensor, ...] = ()  # the inputs of the operation that made it
+        self._backward: Callable[[np.ndarray], None] | None = None
+        self.requires_grad_(requires_grad)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Turn gradient tracking of this leaf on (or off), in place; returns ``self``."""
+        if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"only tensors of floating point dtype can require gradients, got {self.dtype}"
             )
-        self.grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
-        self._parents: tuple[Tensor, ...] = ()
-        self._backward: Backward | None = None
+        return self
 
-    # --- basic attributes ---------------------------------------------------------------
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    # --- backpropagation ---------------------------------------------------------------
+    def backward(self, grad: ArrayLike | None = None) -> None:
+        """Add d(self)/d(leaf) to the ``.grad`` of every leaf that requires a gradient.
 
-    @property
-    def ndim(self) -> int:
-        return self.data.ndim
+        ``grad`` is d(final scalar)/d(self); it may be left out only when ``self`` has one
+        element (it is then 1), as in torch.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and has no grad_fn")
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = np.ones_like(self.data)
+        grad = _as_array(grad).astype(self.dtype)
+        if grad.shape != self.shape:
+            raise ValueError(
+                f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}"
+            )
+        order = self._topological_order()
+        self.accumulate_grad(grad)
+        for node in reversed(order):  # each node after every node that used it
+            if node._parents and node.grad is not None:
+                node._backward(node.grad)
+                node.grad = None  # as in torch, only leaves keep their gradient
 
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
+    def accumulate_grad(self, g: np.ndarray) -> None:
+        """Add ``g`` to ``self.grad``: a tensor used twice receives the sum of both gradients."""
+        if not self.requires_grad:
+            return
+        if not self._parents:  # a leaf keeps its own copy, in its own dtype
+            g = g.astype(self.dtype)
+        self.grad = g if self.grad is None else self.grad + g
 
-    @property
-    def is_leaf(self) -> bool:
-        """True for tensors made by the user rather than by an operation (they keep ``grad``)."""
-        return self._backward is None
+    def _topological_order(self) -> list[Tensor]:
+        """The tensors that need a gradient, each listed after the inputs it was made from."""
+        order: list[Tensor] = []
+        seen: set[int] = set()
+        stack = [(self, False)]
+        while stack:  # depth first, with a stack rather than recursion: deep graphs are fine
+            node, inputs_listed = stack.pop()
+            if inputs_listed:
+                order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((parent, False) for parent in node._parents if parent.requires_grad)
+        return order
+
+    # --- arithmetic ---------------------------------------------------------------------
+    def __add__(self, other: ArrayLike) -> Tensor:
+        other, x, y = _operands(self, other, "add")
+
+        def _backward(g: np.ndarray) -> None:
+            self.accumulate_grad(_unbroadcast(g, x.shape))
+            other.accumulate_grad(_unbroadcast(g, y.shape))
+
+        return record(x + y, (self, other), _backward)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: ArrayLike) -> Tensor:
+        other, x, y = _operands(self, other, "sub")
+
+        def _backward(g: np.ndarray) -> None:
+            self.accumulate_grad(_unbroadcast(g, x.shape))
+            other.accumulate_grad(_unbroadcast(-g, y.shape))
+
+        return record(x - y, (self, other), _backward)
+
+    def __mul__(self, other: ArrayLike) -> Tensor:
+        other, x, y = _operands(self, other, "mul")
+
+        def _backward(g: np.ndarray) -> None:
+            self.accumulate_grad(_unbroadcast(g * y, x.shape))
+            other.accumulate_grad(_unbroadcast(g * x, y.shape))
+
+        return record(x * y, (self, other), _backward)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: ArrayLike) -> Tensor:
+        other, x, y = _operands(self, other, "div")
+        if x.dtype.kind != "f":  # int / int is a float32 tensor in torch
+            x, y = x.astype(np.float32), y.astype(np.float32)
+
+        def _backward(g: np.ndarray) -> None:
+            self.accumulate_grad(_unbroadcast(g / y, x.shape))
+            other.accumulate_grad(_unbroadcast(-g * x / (y * y), y.shape))
+
+        return record(x / y, (self, other), _backward)
+
+    def __neg__(self) -> Tensor:
+        return record(-self.data, (self,), lambda g: self.accumulate_grad(-g))
+
+    def __rsub__(self, other: ArrayLike) -> Tensor:
+        return _as_tensor(other, self) - self
+
+    def __rtruediv__(self, other: ArrayLike) -> Tensor:
+        return _as_tensor(other, self) / self
+
+    def __pow__(self, exponent: ArrayLike) -> Tensor:
+        """``x ** y``; the gradients are y x^(y-1) and x^y log(x)."""
+        other, x, y = _operands(self, exponent, "pow")
+        out = x**y
+
+        def _backward(g: np.ndarray) -> None:
+            # each only when needed: the other could warn (0^-1, log of x < 0) for nothing
+            if self.requires_grad:
+                self.accumulate_grad(_unbroadcast(g * y * x ** (y - 1), x.shape))
+            if other.requires_grad:
+                other.accumulate_grad(_unbroadcast(g * out * np.log(x), y.shape))
+
+        return record(out, (self, other), _backward)
+
+    def __rpow__(self, base: ArrayLike) -> Tensor:
+        return _as_tensor(base, self) ** self
+
+    def __matmul__(self, other: ArrayLike) -> Tensor:
+        """Matrix product with NumPy's rules (1-D operands, batches that broadcast).
+
+        The gradients are ``g @ y^T`` and ``x^T @ g``, summed over broadcast batch axes.
+        """
+        other = _as_tensor(other, self)
+        x, y = _promote(self.data, other.data)
+        try:
+            data = x @ y
+        except ValueError:
+            raise ValueError(f"matmul: shapes {x.shape} and {y.shape} are not aligned") from None
+
+        def _backward(g: np.ndarray) -> None:
+            # a 1-D operand is a row on the left, a column on the right: put those axes back
+            x2 = x[None, :] if x.ndim == 1 else x
+            y2 = y[:, None] if y.ndim == 1 else y
+            g2 = g[..., None] if y.ndim == 1 else g
+            g2 = g2[..., None, :] if x.ndim == 1 else g2
+            if self.requires_grad:  # checked first: a constant input saves a whole product
+                gx = _unbroadcast(g2 @ np.swapaxes(y2, -1, -2), x2.shape)
+                self.accumulate_grad(gx.reshape(x.shape))
+            if other.requires_grad:
+                gy = _unbroadcast(np.swapaxes(x2, -1, -2) @ g2, y2.shape)
+                other.accumulate_grad(gy.reshape(y.shape))
+
+        return record(data, (self, other), _backward)
+
+    def __rmatmul__(self, other: ArrayLike) -> Tensor:
+        return _as_tensor(other, self) @ self
+
+    # --- reductions ---------------------------------------------------------------------
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all axes when None); every summed element gets the gradient."""
+        axes = _axes(axis, self.ndim)
+
+        def _backward(g: np.ndarray) -> None:
+            if not keepdims:
+                g = np.expand_dims(g, axes)  # the summed axes back, with length 1
+            self.accumulate_grad(np.broadcast_to(g, self.shape))
+
+        return record(self.data.sum(axis=axes, keepdims=keepdims), (self,), _backward)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """The sum divided by the number of elements summed."""
+        count = int(np.prod([self.shape[a] for a in _axes(axis, self.ndim)]))
+        return self.sum(axis, keepdims) / count
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Largest element over ``axis``; its gradient goes to the arg-max.
+
+        Ties share it equally, as in ``torch.amax`` (and ``torch.max()`` over all axes);
+        ``torch.max(x, dim)`` would give it all to one of them.
+        """
+        axes = _axes(axis, self.ndim)
+        x = self.data
+        top = x.max(axis=axes, keepdims=True)
+
+        def _backward(g: np.ndarray) -> None:
+            winners = x == top
+            if not keepdims:
+                g = np.expand_dims(g, axes)
+            count = winners.sum(axis=axes, keepdims=True, dtype=g.dtype)
+            self.accumulate_grad(winners * g / count)
+
+        return record(top if keepdims else top.squeeze(axes), (self,), _backward)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Smallest element over ``axis``: ``-max(-x)``, so the gradient goes to the arg-min."""
+        return -(-self).max(axis, keepdims)
+
+    # --- shape --------------------------------------------------------------------------
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        """The same elements in a new shape (one entry may be -1); the gradient is reshaped back."""
+        new_shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        try:
+            data = self.data.reshape(new_shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {self.shape} "
+                f"({self.data.size} elements) into shape {tuple(new_shape)}"
+            ) from None
+        return record(data, (self,), lambda g: self.accumulate_grad(g.reshape(self.shape)))
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge the axes ``start_dim..end_dim`` into one (all of them by default)."""
+        start, end = _axes((start_dim, end_dim), max(self.ndim, 1))  # 0-d: one element
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        merged = int(np.prod(self.shape[start : end + 1]))
+        return self.reshape(*self.shape[:start], merged, *self.shape[end + 1 :])
+
+    def transpose(self, *axes: int | Sequence[int]) -> Tensor:
+        """Permute the axes (reverse them when none are given), as ``ndarray.transpose``."""
+        order = tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        data = self.data.transpose(order or None)
+        inverse = np.argsort([a % self.ndim for a in order]) if order else None
+
+        def _backward(g: np.ndarray) -> None:
+            self.accumulate_grad(g.transpose(inverse))
+
+        return record(data, (self,), _backward)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """NumPy's basic and integer-array indexing; the gradient goes back to the picked places."""
+        index = _plain_index(index)
+
+        def _backward(g: np.ndarray) -> None:
+            full = np.zeros(self.shape, dtype=g.dtype)
+            np.add.at(full, index, g)  # x[[0, 0]] picks x[0] twice: add, do not overwrite
+            self.accumulate_grad(full)
+
+        return record(self.data[index], (self,), _backward)
+
+    # --- elementwise functions -----------------------------------------------------------
+    def exp(self) -> Tensor:
+        out = np.exp(self.data)
+        return record(out, (self,), lambda g: self.accumulate_grad(g * out))
+
+    def log(self) -> Tensor:
+        x = self.data
+        return record(np.log(x), (self,), lambda g: self.accumulate_grad(g / x))
+
+    def sqrt(self) -> Tensor:
+        out = np.sqrt(self.data)
+        return record(out, (self,), lambda g: self.accumulate_grad(g / (2 * out)))
+
+    def abs(self) -> Tensor:
+        """|x|; its gradient is sign(x), 0 at x = 0 as in torch."""
+        x = self.data
+        return record(np.abs(x), (self,), lambda g: self.accumulate_grad(g * np.sign(x)))
+
+    def relu(self) -> Tensor:
+        """max(x, 0); the gradient passes where x > 0 (not at 0, as in torch)."""
+        x = self.data
+        return record(np.maximum(x, 0), (self,), lambda g: self.accumulate_grad(g * (x > 0)))
+
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2 so that no exp overflows."""
+        out = (1 + np.tanh(self.data * 0.5)) * 0.5
+        return record(out, (self,), lambda g: self.accumulate_grad(g * out * (1 - out)))
+
+    def tanh(self) -> Tensor:
+        """tanh(x); its derivative 1 - tanh(x)^2 reuses the output."""
+        out = np.tanh(self.data)
+        return record(out, (self,), lambda g: self.accumulate_grad(g * (1 - out * out)))
+
+    # --- plain attributes -----------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    dtype = property(lambda self: self.data.dtype)
+    is_leaf = property(lambda self: not self._parents, doc="Not made by a recorded operation.")
+    T = property(lambda self: self.transpose(), doc="The axes reversed.")
 
     def __len__(self) -> int:
         return len(self.data)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
-        suffix = ", requires_grad=True" if self.requires_grad else ""
-        if self.data.dtype != np.float32:
-            suffix = f", dtype={self.data.dtype}" + suffix
-        return f"Tensor({body}{suffix})"
+        dtype = f", dtype={self.dtype}" if self.dtype != np.float32 else ""
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        return f"Tensor({body}{dtype}{grad})"
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied), as ``torch.Tensor.numpy``."""
@@ -239,387 +345,129 @@ class Tensor:
 
     def item(self) -> float | int | bool:
         """The single value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(
-                f"only one element tensors can be converted to Python scalars, got shape "
-                f"{self.shape}"
-            )
         return self.data.item()
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph: gradients will not flow through the result."""
+        """The same data, cut from the graph: no gradient flows through the result."""
         return Tensor(self.data)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Turn gradient tracking of this leaf on (or off), in place; returns ``self``."""
-        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
-            raise TypeError("only tensors of floating point dtype can require gradients")
-        self.requires_grad = requires_grad
-        return self
 
-    # --- backpropagation ---------------------------------------------------------------
-    def _topological_order(self) -> list[Tensor]:
-        """Every tensor that needs a gradient, inputs before the results computed from them."""
-        order: list[Tensor] = []
-        visited: set[int] = set()
-        stack: list[tuple[Tensor, bool]] = [(self, False)]
-        while stack:  # iterative depth-first search: no recursion limit on deep graphs
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in visited:
-                continue
-            visited.add(id(node))
-            stack.append((node, True))
-            for parent in node._parents:
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
-        return order
+# --- how an operation joins the graph --------------------------------------------------------
+_grad_enabled = True  # False inside ``no_grad()``
 
-    def backward(self, grad: ArrayLike | None = None) -> None:
-        """Add d(self)/d(leaf) (times ``grad``) to the ``.grad`` of every leaf that needs it.
 
-        ``grad`` is the gradient of some final scalar with respect to ``self``; it may be
-        left out only when ``self`` holds a single element (it is then 1), as in torch.
-        """
-        if not self.requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and has no grad_fn")
-        if grad is None:
-            if self.data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            seed = np.ones_like(self.data)
-        else:
-            seed = np.array(_as_array(grad), dtype=self.dtype)  # a copy the caller cannot alias
-            if seed.shape != self.shape:
-                raise ValueError(
-                    f"backward: grad has shape {seed.shape} but the tensor has shape {self.shape}"
-                )
-        grads: dict[int, np.ndarray] = {id(self): seed}
-        given: set[int] = set()  # arrays already handed to a leaf: never share one between two
-        for node in reversed(self._topological_order()):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if node._backward is None:
-                node._accumulate(g, given)
-                continue
-            for parent, parent_grad in zip(node._parents, node._backward(g), strict=True):
-                if parent_grad is None or not parent.requires_grad:
-                    continue
-                key = id(parent)
-                previous = grads.get(key)
-                grads[key] = parent_grad if previous is None else previous + parent_grad
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Stop recording operations (evaluation needs no graph); a ``with`` block or a decorator."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
 
-    def _accumulate(self, g: np.ndarray, given: set[int]) -> None:
-        """Store (or add) a leaf's gradient as a writable array of the leaf's own dtype."""
-        g = np.asarray(g)
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
-        elif not g.flags.writeable or id(g) in given:
-            g = g.copy()
-        given.add(id(g))
-        self.grad = g if self.grad is None else self.grad + g
 
-    # --- arithmetic ---------------------------------------------------------------------
-    def __add__(self, other: ArrayLike) -> Tensor:
-        if isinstance(other, Tensor):
-            a_shape, b_shape = self.shape, other.shape
-            data = _elementwise("add", np.add, self.data, other.data)
+def record(
+    data: np.ndarray, parents: tuple[Tensor, ...], backward: Callable[[np.ndarray], None]
+) -> Tensor:
+    """The result of an operation, in the graph if an input needs a gradient (and not no_grad).
 
-            def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                return _unbroadcast(g, a_shape), _unbroadcast(g, b_shape)
+    ``backward(g)`` receives d(final)/d(result) and hands each parent its share with
+    ``parent.accumulate_grad``. Every operation, here and in ``functional``, ends with it.
+    """
+    out = Tensor(data)
+    if _grad_enabled and any(p.requires_grad for p in parents):
+        out.requires_grad, out._parents, out._backward = True, parents, backward
+    return out
 
-            return _result(data, (self, other), backward)
-        shape = self.shape
-        data = _elementwise("add", np.add, self.data, _constant(other))
-        return _result(data, (self,), lambda g: (_unbroadcast(g, shape),))
 
-    __radd__ = __add__
-
-    def __sub__(self, other: ArrayLike) -> Tensor:
-        if isinstance(other, Tensor):
-            a_shape, b_shape = self.shape, other.shape
-            data = _elementwise("sub", np.subtract, self.data, other.data)
-
-            def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                return _unbroadcast(g, a_shape), _unbroadcast(-g, b_shape)
-
-            return _result(data, (self, other), backward)
-        shape = self.shape
-        data = _elementwise("sub", np.subtract, self.data, _constant(other))
-        return _result(data, (self,), lambda g: (_unbroadcast(g, shape),))
-
-    def __rsub__(self, other: ArrayLike) -> Tensor:
-        shape = self.shape
-        data = _elementwise("sub", np.subtract, _constant(other), self.data)
-        return _result(data, (self,), lambda g: (_unbroadcast(-g, shape),))
-
-    def __neg__(self) -> Tensor:
-        return _result(-self.data, (self,), lambda g: (-g,))
-
-    def __mul__(self, other: ArrayLike) -> Tensor:
-        a = self.data
-        if isinstance(other, Tensor):
-            b = other.data
-            data = _elementwise("mul", np.multiply, a, b)
-            need_a, need_b = self.requires_grad, other.requires_grad
-
-            def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-                return (
-                    _unbroadcast(g * b, a.shape) if need_a else None,
-                    _unbroadcast(g * a, b.shape) if need_b else None,
-                )
-
-            return _result(data, (self, other), backward)
-        c = _constant(other)
-        data = _elementwise("mul", np.multiply, a, c)
-        return _result(data, (self,), lambda g: (_unbroadcast(g * c, a.shape),))
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other: ArrayLike) -> Tensor:
-        a = self.data
-        if isinstance(other, Tensor):
-            b = other.data
-            data = _elementwise("div", np.true_divide, a, b)
-            need_a, need_b = self.requires_grad, other.requires_grad
-
-            def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-                g_over_b = g / b
-                return (
-                    _unbroadcast(g_over_b, a.shape) if need_a else None,
-                    _unbroadcast(-g_over_b * data, b.shape) if need_b else None,
-                )
-
-            return _result(data, (self, other), backward)
-        c = _constant(other)
-        data = _elementwise("div", np.true_divide, a, c)
-        return _result(data, (self,), lambda g: (_unbroadcast(g / c, a.shape),))
-
-    def __rtruediv__(self, other: ArrayLike) -> Tensor:
-        b = self.data
-        data = _elementwise("div", np.true_divide, _constant(other), b)
-        return _result(data, (self,), lambda g: (_unbroadcast(-g * data / b, b.shape),))
-
-    def __pow__(self, exponent: float) -> Tensor:
-        if isinstance(exponent, np.generic):
-            exponent = exponent.item()
-        if not isinstance(exponent, Number) or isinstance(exponent, bool):
-            raise TypeError(f"Tensor ** supports a number exponent, got {type(exponent).__name__}")
-        x = self.data
-        if exponent == 2:
-            return _result(x * x, (self,), lambda g: (g * (2 * x),))
-        data = x**exponent
-        return _result(data, (self,), lambda g: (g * (exponent * x ** (exponent - 1)),))
-
-    def __matmul__(self, other: ArrayLike) -> Tensor:
-        other = other if isinstance(other, Tensor) else Tensor(_constant(other))
-        return matmul(self, other)
-
-    def __rmatmul__(self, other: ArrayLike) -> Tensor:
-        return matmul(Tensor(_constant(other)), self)
-
-    # --- reductions ---------------------------------------------------------------------
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all axes when None); every summed element gets the gradient."""
-        shape = self.shape
-        axes = _normalize_axis(axis, self.ndim)
-        data = self.data.sum(axis=axes, keepdims=keepdims)
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            if not keepdims:
-                g = np.expand_dims(g, axes)
-            return (np.broadcast_to(g, shape),)
-
-        return _result(data, (self,), backward)
-
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Average over ``axis``; each element's gradient is the output's divided by the count."""
-        shape = self.shape
-        axes = _normalize_axis(axis, self.ndim)
-        count = int(np.prod([shape[a] for a in axes]))
-        data = self.data.mean(axis=axes, keepdims=keepdims)
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            if not keepdims:
-                g = np.expand_dims(g, axes)
-            return (np.broadcast_to(g / count, shape),)
-
-        return _result(data, (self,), backward)
-
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Largest element over ``axis``. The gradient goes to the arg-max.
-
-        Ties share the gradient equally, as torch's ``amax`` (and its all-axes ``max()``)
-        does; ``torch.max(x, dim)`` would instead give it all to one of them.
-        """
-        return self._extreme(axis, keepdims, np.max)
-
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Smallest element over ``axis``; the gradient goes to the arg-min (ties share it)."""
-        return self._extreme(axis, keepdims, np.min)
-
-    def _extreme(
-        self, axis: int | Sequence[int] | None, keepdims: bool, reduce: Callable[..., Any]
-    ) -> Tensor:
-        x = self.data
-        if x.size == 0:
-            raise ValueError(f"{reduce.__name__}: cannot reduce a tensor with no elements")
-        axes = _normalize_axis(axis, self.ndim)
-        kept = reduce(x, axis=axes, keepdims=True)
-        data = (
-            kept if keepdims else kept.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+# --- helpers ---------------------------------------------------------------------------------
+def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
+    """``data`` as an array of numbers; arrays keep their dtype, Python floats become float32."""
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        array = np.asarray(data, dtype=dtype)
+    except ValueError as error:  # a ragged list, such as [[1, 2], [3]]
+        raise ValueError(f"a Tensor needs a rectangular nested list: {error}") from None
+    if array.dtype.kind not in "buif":
+        raise TypeError(
+            f"a Tensor holds numbers (bool, int or float), got {type(data).__name__} "
+            f"of NumPy dtype {array.dtype}"
         )
+    python_numbers = dtype is None and not isinstance(data, np.ndarray | np.generic)
+    if python_numbers and array.dtype == np.float64:
+        array = array.astype(np.float32)  # torch.tensor(0.5) is float32 too
+    return array
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            mask = x == kept
-            count = mask.sum(axis=axes, keepdims=True)
-            g = g if keepdims else np.expand_dims(g, axes)
-            return (mask * (g / count).astype(x.dtype, copy=False),)
 
-        return _result(data, (self,), backward)
+def _as_tensor(value: ArrayLike, like: Tensor) -> Tensor:
+    """A constant as a tensor, so that it can meet ``like`` in an operation.
 
-    # --- shape --------------------------------------------------------------------------
-    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
-        """The same elements in a new shape (one entry may be -1); the gradient is reshaped back."""
-        new_shape = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        old_shape = self.shape
-        try:
-            data = self.data.reshape(new_shape)
-        except ValueError:
-            raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {old_shape} "
-                f"({self.data.size} elements) into shape {tuple(new_shape)}"
-            ) from None
-        return _result(data, (self,), lambda g: (g.reshape(old_shape),))
+    A Python (or NumPy) number adapts to ``like``, as in torch: it takes like's dtype,
+    unless it is of a higher kind (2.5 meeting an int tensor), which gives float32.
+    """
+    if isinstance(value, Tensor):
+        return value
+    kind = _KIND.get(np.asarray(value).dtype.kind) if np.isscalar(value) else None
+    if kind is None:  # an array, a list, or no number at all
+        return Tensor(value)
+    default = np.float32 if kind == _KIND["f"] else np.int64
+    return Tensor(np.asarray(value, like.dtype if kind <= _KIND[like.dtype.kind] else default))
 
-    view = reshape
 
-    def transpose(self, *axes: int | Sequence[int]) -> Tensor:
-        """Permute the axes (reverse them when none are given), as ``ndarray.transpose``."""
-        order = tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], int) else axes
-        order = tuple(range(self.ndim))[::-1] if not order else tuple(order)
-        if sorted(a % max(self.ndim, 1) for a in order) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {order} are not a permutation of {self.ndim} axes")
-        inverse = tuple(np.argsort([a % self.ndim for a in order]))
-        return _result(self.data.transpose(order), (self,), lambda g: (g.transpose(inverse),))
+_KIND = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < int < float
 
-    @property
-    def T(self) -> Tensor:
-        return self.transpose()
 
-    def __getitem__(self, index: Any) -> Tensor:
-        """Basic and integer-array indexing; repeated indices add up their gradients."""
-        index = _plain_index(index)
-        x = self.data
-        data = x[index]
-        advanced = _has_integer_array(index)
+def _promote(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both arrays in the dtype torch computes in (see the module's docstring)."""
+    if _KIND[x.dtype.kind] != _KIND[y.dtype.kind]:
+        dtype = x.dtype if _KIND[x.dtype.kind] > _KIND[y.dtype.kind] else y.dtype
+    elif (x.ndim == 0) != (y.ndim == 0):  # a 0-d operand does not widen the other
+        dtype = y.dtype if x.ndim == 0 else x.dtype
+    else:
+        dtype = np.result_type(x, y)
+    return x.astype(dtype, copy=False), y.astype(dtype, copy=False)
 
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            full = np.zeros_like(x)
-            if advanced:
-                np.add.at(full, index, g)  # an index may repeat: add, do not overwrite
-            else:
-                full[index] = g
-            return (full,)
 
-        return _result(data, (self,), backward)
+def _operands(a: Tensor, b: ArrayLike, op: str) -> tuple[Tensor, np.ndarray, np.ndarray]:
+    """``b`` as a tensor, and both arrays in one dtype, checked to broadcast together."""
+    b = _as_tensor(b, a)
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast") from None
+    return (b, *_promote(a.data, b.data))
 
-    # --- elementwise functions -----------------------------------------------------------
-    def exp(self) -> Tensor:
-        data = np.exp(self.data)
-        return _result(data, (self,), lambda g: (g * data,))
 
-    def log(self) -> Tensor:
-        x = self.data
-        return _result(np.log(x), (self,), lambda g: (g / x,))
+def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``g`` over the axes broadcasting added (on the left) or stretched (from 1).
 
-    def abs(self) -> Tensor:
-        """|x|; the gradient at 0 is 0, as torch's ``sign``-based rule."""
-        x = self.data
-        return _result(np.abs(x), (self,), lambda g: (g * np.sign(x),))
+    An input used at many positions receives the sum of the gradients of all of them.
+    """
+    if g.shape == shape:
+        return g
+    added = g.ndim - len(shape)
+    stretched = [added + i for i, n in enumerate(shape) if n == 1 and g.shape[added + i] != 1]
+    return g.sum(axis=(*range(added), *stretched)).reshape(shape)
 
-    def sqrt(self) -> Tensor:
-        data = np.sqrt(self.data)
-        return _result(data, (self,), lambda g: (g / (2 * data),))
 
-    def relu(self) -> Tensor:
-        x = self.data
-        data = np.maximum(x, 0)
-        return _result(data, (self,), lambda g: (g * (x > 0),))
-
-    def sigmoid(self) -> Tensor:
-        """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2 so large |x| never overflows."""
-        data = np.tanh(self.data * 0.5)
-        data += 1
-        data *= 0.5
-        return _result(data, (self,), lambda g: (g * data * (1 - data),))
-
-    def tanh(self) -> Tensor:
-        """tanh(x); its derivative is 1 - tanh(x)^2, reusing the output."""
-        data = np.tanh(self.data)
-        return _result(data, (self,), lambda g: (g * (1 - data * data),))
+def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
+    """``axis`` as a tuple of non-negative axes, refused (as torch does) when out of range."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    n = max(ndim, 1)  # a 0-d tensor accepts 0 and -1, as in torch
+    for a in axes:
+        if not -n <= a < n:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {a})"
+            )
+    return tuple(int(a) % n for a in axes) if ndim else ()
 
 
 def _plain_index(index: Any) -> Any:
-    """Replace tensors inside an index by their arrays (and lists by integer arrays)."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, list):
-        return np.asarray(index)
+    """An index for NumPy: the tensors inside it replaced by their arrays."""
     if isinstance(index, tuple):
         return tuple(_plain_index(i) for i in index)
-    return index
-
-
-def _has_integer_array(index: Any) -> bool:
-    parts = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, np.ndarray) and i.dtype != np.bool_ for i in parts)
-
-
-def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """Matrix product with NumPy's rules (1-D operands, stacked batches that broadcast).
-
-    The gradients are ``g @ b^T`` and ``a^T @ g``, summed over broadcast batch axes.
-    """
-    x, y = a.data, b.data
-    if x.ndim == 0 or y.ndim == 0:
-        raise ValueError(
-            f"matmul: both operands need at least 1 dimension, got {x.shape} and {y.shape}"
-        )
-    inner = y.shape[0] if y.ndim == 1 else y.shape[-2]
-    if x.shape[-1] != inner:
-        raise ValueError(
-            f"matmul: shapes {x.shape} and {y.shape} are not aligned: {x.shape[-1]} != {inner}"
-        )
-    try:
-        data = np.matmul(x, y)
-    except ValueError:
-        raise ValueError(
-            f"matmul: batch dimensions of shapes {x.shape} and {y.shape} do not broadcast"
-        ) from None
-    need_a, need_b = a.requires_grad, b.requires_grad
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        x2 = x[None, :] if x.ndim == 1 else x  # promote 1-D operands as matmul does
-        y2 = y[:, None] if y.ndim == 1 else y
-        g2 = np.expand_dims(g, -1) if y.ndim == 1 else g  # restore the dropped axes
-        if x.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        ga = gb = None
-        if need_a:
-            ga = _unbroadcast(g2 @ np.swapaxes(y2, -1, -2), x2.shape).reshape(x.shape)
-        if need_b:
-            if x2.ndim == 2 and g2.ndim == 2:
-                gb = (x2.T @ g2).reshape(y.shape)
-            else:
-                gb = _unbroadcast(np.swapaxes(x2, -1, -2) @ g2, y2.shape).reshape(y.shape)
-        return ga, gb
-
-    return _result(data, (a, b), backward)
-
-
-def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """Build a tensor, as ``torch.tensor`` (floats become float32 unless ``dtype`` says)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    return index.data if isinstance(index, Tensor) else index
