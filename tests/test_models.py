@@ -32,6 +32,36 @@ def test_mlp_without_hidden_layers_is_linear() -> None:
     assert [type(m) for m in model] == [nn.Flatten, nn.Linear]
 
 
+def test_default_mlp_drops_out_once_before_the_output_layer() -> None:
+    kinds = [type(m) for m in mlp()]
+    assert kinds.count(nn.Dropout) == 1
+    assert kinds[-2:] == [nn.Dropout, nn.Linear]
+    assert kinds[-3] is nn.ReLU
+
+
+@pytest.mark.parametrize(
+    ("dropout_at", "counts"),
+    [("last", [1, 1, 1, 1]), ("every", [2, 3, 4, 6]), ("all_but_last", [1, 2, 3, 5])],
+)
+def test_dropout_layers_per_depth(dropout_at: str, counts: list[int]) -> None:
+    """Networks of 3, 4, 5 and 7 linear layers: only "last" keeps the dropout fixed."""
+    found = []
+    for hidden in [(256, 128), (256, 128, 64), (256, 128, 64, 64), (256, 128) + (64,) * 4]:
+        model = mlp(hidden, dropout_at=dropout_at)
+        assert sum(isinstance(m, nn.Linear) for m in model) == len(hidden) + 1
+        found.append(sum(isinstance(m, nn.Dropout) for m in model))
+    assert found == counts
+
+
+def test_mlp_without_dropout_has_no_dropout_layer() -> None:
+    assert not any(isinstance(m, nn.Dropout) for m in mlp(dropout=0.0, dropout_at="every"))
+
+
+def test_mlp_rejects_unknown_dropout_place() -> None:
+    with pytest.raises(ValueError, match="unknown dropout_at 'first'"):
+        mlp(dropout_at="first")
+
+
 def test_mlp_rejects_unknown_activation() -> None:
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         mlp(activation="swish")
@@ -39,6 +69,13 @@ def test_mlp_rejects_unknown_activation() -> None:
 
 def test_cnn_maps_images_to_ten_scores() -> None:
     assert cnn()(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_cnn_dropout_precedes_both_linear_layers() -> None:
+    layers = list(cnn(dropout=0.25))
+    for k, layer in enumerate(layers):
+        if isinstance(layer, nn.Linear):
+            assert isinstance(layers[k - 1], nn.Dropout) and layers[k - 1].p == 0.25
 
 
 def test_recipe_training_learns_and_repeats() -> None:

@@ -2,6 +2,21 @@
 
 Part IV's chapters and the benchmark (``bench/mnist_proxy.py``) build their models here,
 so the accuracy the README reports is the accuracy of exactly what the chapters train.
+
+How the recipes were chosen: on a validation split, not on the images they are tested on.
+The benchmark trains candidates on images 0-5,999 of MNIST's official test set (the only
+MNIST this project has offline) and scores them on images 6,000-7,999; images 8,000-9,999
+are the test part, reported once for the winners. All three parts come from MNIST's test
+file, so a book built on real MNIST tests on images that helped choose these recipes (the
+cnn chapter says so on the page).
+
+The winners (2026-11-30): the MLP with dropout 0.2 after its last hidden layer only, 15
+epochs (96.90 % validation accuracy, against 96.50 % for dropout after every hidden layer,
+96.30 % after every hidden layer but the last, 95.95 % without dropout); the CNN with
+dropout 0.25, 10 epochs (99.00 %, against 98.80 % without dropout). An earlier version of
+these recipes (MLP dropout after every hidden layer but the last) was settled by looking at
+the test part; the validation comparison replaced that choice. Tested once afterwards
+(trained on images 0-7,999, tested on 8,000-9,999): MLP 96.95 %, CNN 99.05 %.
 """
 
 from __future__ import annotations
@@ -23,28 +38,42 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
 }
 
 
+DROPOUT_PLACES = ("last", "every", "all_but_last")
+"""Where :func:`mlp` can put its dropout layers (its ``dropout_at`` argument)."""
+
+
 def mlp(
     hidden: tuple[int, ...] = (256, 128, 64),
     activation: str = "relu",
     *,
     dropout: float = 0.2,
+    dropout_at: str = "last",
     in_features: int = 28 * 28,
     classes: int = 10,
 ) -> nn.Sequential:
-    """A fully connected classifier: Flatten, then Linear + activation (+ dropout) per layer.
+    """A fully connected classifier: Flatten, then Linear + activation per hidden layer.
 
     The default is the 784-256-128-64-10 network of the lab; ``hidden=()`` gives a linear
-    model. Dropout follows every hidden layer except the last, where it hurt in our runs.
+    model (and no dropout). ``dropout_at`` says which hidden layers dropout follows:
+    ``"last"`` (the default) puts one dropout layer after the last hidden layer, just
+    before the output layer, so networks of every depth carry the same dropout;
+    ``"every"`` follows each hidden layer; ``"all_but_last"`` each except the last (the
+    book's earlier recipe). ``"last"`` with ``dropout=0.2`` won a comparison on
+    validation images: see ``bench/mnist_proxy.py`` and :data:`MLP_RECIPE`.
     """
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of {list(ACTIVATIONS)}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+    if dropout_at not in DROPOUT_PLACES:
+        raise ValueError(f"unknown dropout_at {dropout_at!r}; choose one of {list(DROPOUT_PLACES)}")
     layers: list[nn.Module] = [nn.Flatten()]
     width = in_features
     for index, size in enumerate(hidden):
         layers += [nn.Linear(width, size), ACTIVATIONS[activation]()]
-        if dropout and index < len(hidden) - 1:
+        last = index == len(hidden) - 1
+        wanted = {"last": last, "every": True, "all_but_last": not last}[dropout_at]
+        if dropout and wanted:
             layers.append(nn.Dropout(dropout))
         width = size
     layers.append(nn.Linear(width, classes))
@@ -57,6 +86,8 @@ def cnn(
     """Two 3x3 convolution blocks (conv, ReLU, 2x2 max-pool), then a small dense head.
 
     Padding 1 keeps 28x28 through each convolution, so the pools give 14x14 and 7x7.
+    Dropout (0.25 by default, chosen on validation images over 0: see the module's
+    docstring) precedes each of the two linear layers.
     """
     c1, c2 = channels
     return nn.Sequential(
@@ -86,7 +117,9 @@ class Recipe:
 
 
 MLP_RECIPE = Recipe(epochs=15)
+"""For :func:`mlp`: 15 epochs beat 10 on validation for every dropout placement tried."""
 CNN_RECIPE = Recipe(epochs=10)
+"""For :func:`cnn`: 10 epochs (99.00 % on validation) beat 5 (98.60 %) with dropout 0.25."""
 
 
 class _OneCycleAdam(torch.optim.Adam):
