@@ -66,9 +66,13 @@ def _env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def _build(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _build(
+    root: Path, env: dict[str, str], *, strict: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Build ``root``; ``strict`` makes warnings errors (a failing cell fails either way)."""
+    flags = ["-n", "-W", "--keep-going"] if strict else ["-n", "--keep-going"]
     return subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
+        [str(JUPYTER_BOOK), "build", str(root), *flags],
         capture_output=True,
         text=True,
         env=env,
@@ -99,7 +103,9 @@ def test_two_clean_builds_are_identical(tmp_path: Path) -> None:
     chapters["glossary"] = (REPO / "book" / "glossary.md").read_text()  # the terms they link
     roots = [_book(tmp_path / f"build{i}", chapters) for i in (1, 2)]
     for root in roots:
-        result = _build(root, _env(tmp_path))
+        # Not strict: the two chapters link chapters this small book leaves out (the strict
+        # build of the whole book checks those links); what is compared here is the outputs.
+        result = _build(root, _env(tmp_path), strict=False)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in REPRODUCED:
         first, second = (_outputs(root, name) for root in roots)
