@@ -42,10 +42,22 @@ def machine() -> str:
         [
             f"- date: {datetime.date.today().isoformat()}",
             f"- CPU: {cpu}, {os.cpu_count()} cores; torch threads {torch.get_num_threads()}",
+            "- load average at the start (1, 5, 15 min): "
+            + ", ".join(f"{x:.1f}" for x in os.getloadavg()),
             f"- GPU: {gpu}",
             f"- Python {platform.python_version()}, torch {torch.__version__}",
         ]
     )
+
+
+def settle(below: float = 1.5, longest_s: float = 180.0) -> None:
+    """Wait (at most ``longest_s``) for the load the build timings left to die down, so
+    that the speed and accuracy timings do not measure the builds' aftermath."""
+    import time
+
+    deadline = time.monotonic() + longest_s
+    while os.getloadavg()[0] > below and time.monotonic() < deadline:
+        time.sleep(5)
 
 
 def _script(name: str, *args: str) -> str:
@@ -72,6 +84,13 @@ def main() -> int:
     )
     parser.add_argument("--output", default=str(HERE / "results.md"))
     parser.add_argument("--skip-builds", action="store_true", help="skip the build timings")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        nargs="*",
+        default=[1, 2, 4],
+        help="worker counts to time the parallel execution with (none: skip)",
+    )
     args = parser.parse_args()
     sections = [
         "# Benchmark results",
@@ -83,7 +102,12 @@ def main() -> int:
     ]
     if not args.skip_builds:
         print("timing the builds (several minutes)...", flush=True)
-        sections += ["", "## Builds", build_times.report(*build_times.measure())]
+        sections += [
+            "",
+            "## Builds",
+            build_times.report(*build_times.measure(tuple(args.jobs))),
+        ]
+    settle()
     print("timing the NumPy framework against PyTorch...", flush=True)
     sections += [
         "",

@@ -7,7 +7,6 @@ tiny made-up chapters for interruption and failure (so those tests stay quick).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,47 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from _book import JUPYTER_BOOK, REPO, small_book
+from _book import NOTEBOOK_HEADER as HEADER
 
-REPO = Path(__file__).resolve().parents[1]
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 REPRODUCED = ("tensors", "gradient-descent")
 
 pytestmark = pytest.mark.build
-
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
-
-
-def _book(root: Path, chapters: dict[str, str]) -> Path:
-    """A book in ``root`` with the repo's configuration, an index and the given chapters."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name in ("_config.yml", "_ext", "_static", "code", "requirements.txt"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(
-                source, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-            )
-        else:
-            shutil.copy2(source, root / name)
-    (root / "book").mkdir(exist_ok=True)
-    shutil.copy2(REPO / "book" / "references.bib", root / "book")  # _config.yml names it
-    (root / "book" / "index.md").write_text("# Test book\n\n```{tableofcontents}\n```\n")
-    for name, text in chapters.items():
-        (root / "book" / f"{name}.md").write_text(text)
-    toc = "format: jb-book\nroot: book/index\nchapters:\n" + "".join(
-        f"  - file: book/{name}\n" for name in chapters
-    )
-    (root / "_toc.yml").write_text(toc)
-    return root
 
 
 def _env(tmp: Path) -> dict[str, str]:
@@ -66,13 +30,9 @@ def _env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def _build(
-    root: Path, env: dict[str, str], *, strict: bool = True
-) -> subprocess.CompletedProcess[str]:
-    """Build ``root``; ``strict`` makes warnings errors (a failing cell fails either way)."""
-    flags = ["-n", "-W", "--keep-going"] if strict else ["-n", "--keep-going"]
+def _build(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(root), *flags],
+        [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
         capture_output=True,
         text=True,
         env=env,
@@ -101,11 +61,9 @@ def _outputs(root: Path, name: str) -> list[object]:
 def test_two_clean_builds_are_identical(tmp_path: Path) -> None:
     chapters = {name: (REPO / "book" / f"{name}.md").read_text() for name in REPRODUCED}
     chapters["glossary"] = (REPO / "book" / "glossary.md").read_text()  # the terms they link
-    roots = [_book(tmp_path / f"build{i}", chapters) for i in (1, 2)]
+    roots = [small_book(tmp_path / f"build{i}", chapters) for i in (1, 2)]
     for root in roots:
-        # Not strict: the two chapters link chapters this small book leaves out (the strict
-        # build of the whole book checks those links); what is compared here is the outputs.
-        result = _build(root, _env(tmp_path), strict=False)
+        result = _build(root, _env(tmp_path))
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in REPRODUCED:
         first, second = (_outputs(root, name) for root in roots)
@@ -139,7 +97,7 @@ print("slept")
 
 
 def test_interrupted_build_recovers(tmp_path: Path) -> None:
-    root = _book(tmp_path / "book", {"slow": SLOW_CHAPTER})
+    root = small_book(tmp_path / "book", {"slow": SLOW_CHAPTER})
     env = _env(tmp_path)
     process = subprocess.Popen(
         [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
@@ -180,7 +138,7 @@ y = x / 0  # the broken cell
 
 
 def test_cell_error_fails_the_build_and_names_chapter_and_cell(tmp_path: Path) -> None:
-    root = _book(tmp_path / "book", {"failing": FAILING_CHAPTER})
+    root = small_book(tmp_path / "book", {"failing": FAILING_CHAPTER})
     env = _env(tmp_path)
     result = _build(root, env)
     log = result.stdout + result.stderr
@@ -197,7 +155,7 @@ def test_cell_error_fails_the_build_and_names_chapter_and_cell(tmp_path: Path) -
 def test_a_linked_but_undefined_glossary_term_fails_the_build(tmp_path: Path) -> None:
     chapter = "# Terms\n\nA {term}`tensor` is defined; a {term}`flux capacitor` is not.\n"
     glossary = "# Glossary\n\n```{glossary}\ntensor\n  A multidimensional array.\n```\n"
-    root = _book(tmp_path / "book", {"terms": chapter, "glossary": glossary})
+    root = small_book(tmp_path / "book", {"terms": chapter, "glossary": glossary})
     result = _build(root, _env(tmp_path))
     assert result.returncode != 0
     assert "flux capacitor" in result.stdout + result.stderr

@@ -12,7 +12,13 @@ import torch
 from torchvision.transforms import Normalize
 
 import torchbook as tb
-from torchbook.data import DataFolderError
+from torchbook.data import DataFallbackWarning, DataFolderError
+
+
+@pytest.fixture(autouse=True)
+def _fallback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoever runs the tests may have TORCHBOOK_REQUIRE_MNIST=1 set (the GPU workflow)."""
+    monkeypatch.delenv("TORCHBOOK_REQUIRE_MNIST", raising=False)
 
 
 def _write_idx(raw: Path, prefix: str, images: np.ndarray, labels: np.ndarray, gz: bool) -> None:
@@ -30,6 +36,16 @@ def _write_idx(raw: Path, prefix: str, images: np.ndarray, labels: np.ndarray, g
                 handle.write(payload)
         else:
             (raw / name).write_bytes(payload)
+
+
+def _write_mnist(root: Path, n_test: int = 2, n_train: int = 3) -> Path:
+    """A complete, tiny MNIST folder (both splits) under ``root``; returns its raw folder."""
+    raw = root / "MNIST" / "raw"
+    rng = np.random.default_rng(1)
+    for prefix, n in (("t10k", n_test), ("train", n_train)):
+        images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        _write_idx(raw, prefix, images, np.arange(n) % 10, gz=False)
+    return raw
 
 
 @pytest.fixture
@@ -96,17 +112,133 @@ def test_fallback_can_be_refused(tmp_path: Path) -> None:
         tb.data.mnist(root=tmp_path, allow_fallback=False)
 
 
-def test_failed_download_falls_back_and_leaves_no_debris(tmp_path: Path, monkeypatch) -> None:
+WHOLE_ERROR = "Error downloading train-images-idx3-ubyte.gz:\nTried mirror 1: timed out\nTried 2"
+
+
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Downloads allowed, and every one fails with a multi-line error caused by another."""
     monkeypatch.delenv("TORCHBOOK_OFFLINE")
 
     def no_network(*args, **kwargs):
-        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+        try:
+            raise ConnectionResetError("connection reset by peer")
+        except ConnectionResetError as reset:
+            raise RuntimeError(WHOLE_ERROR) from reset
 
     monkeypatch.setattr("torchvision.datasets.MNIST.download", no_network)
-    ds = tb.data.mnist(root=tmp_path)
+
+
+def test_failed_download_falls_back_loudly_and_leaves_no_debris(
+    tmp_path: Path, monkeypatch
+) -> None:
+    _no_network(monkeypatch)
+    with pytest.warns(DataFallbackWarning, match="the download failed") as caught:
+        ds = tb.data.mnist(root=tmp_path)
     assert ds.is_fallback
+    # the whole error, every line and its cause, not only the first line
+    for text in (WHOLE_ERROR, "ConnectionResetError: connection reset by peer"):
+        assert text in ds.fallback_reason and text in str(caught[0].message)
     leftovers = [p for p in (tmp_path / "MNIST").rglob("*") if p.is_file()]
     assert leftovers == []
+
+
+def test_offline_fallback_says_why(tmp_path: Path) -> None:
+    ds = tb.data.mnist(root=tmp_path)
+    assert "TORCHBOOK_OFFLINE" in ds.fallback_reason
+    assert tb.data.mnist(root=tmp_path, download=False).fallback_reason == "download=False"
+
+
+def test_only_the_test_files_is_an_error_for_both_splits(tmp_path: Path) -> None:
+    """The issue's new user: a data folder holding only MNIST's two test files."""
+    raw = tmp_path / "MNIST" / "raw"
+    _write_idx(raw, "t10k", np.zeros((4, 28, 28)), np.arange(4), gz=True)
+    for train in (True, False):  # never the stand-in for one split and MNIST for the other
+        with pytest.raises(DataFolderError) as error:
+            tb.data.mnist(train=train, root=tmp_path)
+        message = str(error.value)
+        assert str(raw) in message
+        assert "train-images-idx3-ubyte, train-labels-idx1-ubyte are missing" in message
+        assert "t10k" not in message.split("missing")[0]  # only what is missing is named
+
+
+@pytest.mark.parametrize("bad", [1, 0, "train", None, np.bool_(True)])
+def test_train_must_be_a_bool(tmp_path: Path, bad: object) -> None:
+    with pytest.raises(TypeError, match="train must be True or False"):
+        tb.data.mnist(train=bad, root=tmp_path)  # type: ignore[arg-type]
+
+
+def test_required_mnist_missing_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TORCHBOOK_REQUIRE_MNIST", "1")
+    with pytest.raises(DataFolderError) as error:
+        tb.data.mnist(root=tmp_path)
+    message = str(error.value)
+    assert "TORCHBOOK_REQUIRE_MNIST=1 forbids the fallback" in message
+    assert str(tmp_path / "MNIST" / "raw") in message and "TORCHBOOK_OFFLINE" in message
+
+
+def test_required_mnist_present_is_read(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TORCHBOOK_REQUIRE_MNIST", "1")
+    _write_mnist(tmp_path, n_test=2, n_train=3)
+    train, test = tb.data.mnist(True, root=tmp_path), tb.data.mnist(False, root=tmp_path)
+    assert (train.source, len(train), test.source, len(test)) == ("mnist", 3, "mnist", 2)
+
+
+def test_required_mnist_failed_download_keeps_the_whole_cause(tmp_path: Path, monkeypatch) -> None:
+    _no_network(monkeypatch)
+    monkeypatch.setenv("TORCHBOOK_REQUIRE_MNIST", "1")
+    with pytest.raises(DataFolderError) as error:
+        tb.data.mnist(root=tmp_path)
+    assert WHOLE_ERROR in str(error.value) and "connection reset by peer" in str(error.value)
+    assert isinstance(error.value.__cause__, RuntimeError)
+
+
+@pytest.mark.parametrize("bad", ["yes", "true", "2", "١"])
+def test_require_switch_takes_only_0_or_1(monkeypatch, bad: str) -> None:
+    monkeypatch.setenv("TORCHBOOK_REQUIRE_MNIST", bad)
+    with pytest.raises(ValueError, match="TORCHBOOK_REQUIRE_MNIST"):
+        tb.data.mnist_required()
+
+
+def test_data_source_names_what_the_chapters_read(tmp_path: Path) -> None:
+    assert tb.data.data_source(tmp_path) == "sklearn-digits"
+    raw = _write_mnist(tmp_path)
+    source = tb.data.data_source(tmp_path)
+    assert source.startswith("mnist sha256:")
+    for path in raw.iterdir():  # the same bytes gzipped: the same data
+        path.with_name(path.name + ".gz").write_bytes(gzip.compress(path.read_bytes()))
+        path.unlink()
+    assert tb.data.data_source(tmp_path) == source
+    _write_mnist(tmp_path, n_test=3)  # other images: another source
+    assert tb.data.data_source(tmp_path) not in (source, "sklearn-digits")
+    (raw / "train-labels-idx1-ubyte").unlink()
+    (raw / "train-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(DataFolderError, match="train-labels-idx1-ubyte is missing"):
+        tb.data.data_source(tmp_path)
+
+
+def test_prepare_downloads_once_and_reports_the_source(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("TORCHBOOK_OFFLINE")
+    calls = []
+
+    def fake_download(raw: Path) -> None:
+        calls.append(raw)
+        _write_mnist(raw.parents[1])
+
+    monkeypatch.setattr("torchbook.data._download", fake_download)
+    source, failure = tb.data.prepare_mnist(tmp_path)
+    assert source.startswith("mnist sha256:") and failure is None and len(calls) == 1
+    assert tb.data.prepare_mnist(tmp_path) == (source, None) and len(calls) == 1
+
+
+def test_prepare_offline_and_failed(tmp_path: Path, monkeypatch) -> None:
+    assert tb.data.prepare_mnist(tmp_path) == ("sklearn-digits", None)  # offline: no failure
+    _no_network(monkeypatch)
+    source, failure = tb.data.prepare_mnist(tmp_path)
+    assert source == "sklearn-digits" and WHOLE_ERROR in failure
+    monkeypatch.setenv("TORCHBOOK_REQUIRE_MNIST", "1")
+    with pytest.raises(DataFolderError, match="TORCHBOOK_REQUIRE_MNIST=1") as error:
+        tb.data.prepare_mnist(tmp_path)
+    assert WHOLE_ERROR in str(error.value)
 
 
 def test_partial_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -118,8 +250,7 @@ def test_partial_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_corrupt_file_is_a_clear_error(tmp_path: Path) -> None:
-    raw = tmp_path / "MNIST" / "raw"
-    _write_idx(raw, "t10k", np.zeros((2, 28, 28)), np.array([1, 2]), gz=False)
+    raw = _write_mnist(tmp_path)
     path = raw / "t10k-images-idx3-ubyte"
     path.write_bytes(path.read_bytes()[:100])  # truncated
     with pytest.raises(DataFolderError, match=r"MNIST folder .*raw"):
@@ -127,7 +258,7 @@ def test_corrupt_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_mismatched_counts_are_a_clear_error(tmp_path: Path) -> None:
-    raw = tmp_path / "MNIST" / "raw"
+    raw = _write_mnist(tmp_path)
     _write_idx(raw, "t10k", np.zeros((3, 28, 28)), np.array([1, 2, 3]), gz=False)
     _write_idx(raw / "other", "t10k", np.zeros((2, 28, 28)), np.array([1, 2]), gz=False)
     (raw / "other" / "t10k-labels-idx1-ubyte").replace(raw / "t10k-labels-idx1-ubyte")
@@ -145,6 +276,7 @@ def test_sample_keeps_only_the_chosen_digits(tiny_mnist) -> None:
 def test_sample_of_fallback_says_so(tmp_path: Path) -> None:
     sample = tb.data.mnist_sample(root=tmp_path)
     assert sample.is_fallback and set(sample.targets.tolist()) == {3, 7}
+    assert "TORCHBOOK_OFFLINE" in sample.fallback_reason
 
 
 def test_sample_rejects_bad_digits(tmp_path: Path) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+import pytest
 from nbformat.v4 import new_output
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
@@ -54,3 +56,100 @@ def test_merging_leaves_the_notebook_outputs_untouched() -> None:
     ]
     exact_streams.coalesce_streams_exactly(chunks)
     assert [c["text"] for c in chunks] == ["a", "b\n"]
+
+
+def _sources(root: Path) -> Path:
+    """The files the cache key hashes, minimal, in ``root``."""
+    for source in package_cache.SOURCES:
+        path = root / source
+        if source.endswith((".txt", ".toml")):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{source}\n")
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            (path / "m.py").write_text("x = 1\n")
+    return root
+
+
+def test_optional_sources_are_hashed_when_present(tmp_path: Path) -> None:
+    _sources(tmp_path)
+    optional = ("requirements-lock.txt",)
+    absent = package_cache.sources_digest(tmp_path, package_cache.SOURCES, optional=optional)
+    lock = tmp_path / "requirements-lock.txt"
+    lock.write_text("numpy==2.4.6\n")
+    present = package_cache.sources_digest(tmp_path, package_cache.SOURCES, optional=optional)
+    lock.write_text("numpy==2.4.5\n")
+    changed = package_cache.sources_digest(tmp_path, package_cache.SOURCES, optional=optional)
+    assert len({absent, present, changed}) == 3
+    with pytest.raises(FileNotFoundError, match=r"requirements-lock\.txt"):
+        package_cache.sources_digest(tmp_path / "nowhere", ["requirements-lock.txt"])
+
+
+def test_the_lock_is_part_of_the_key() -> None:
+    assert "requirements-lock.txt" in package_cache.OPTIONAL_SOURCES
+
+
+def test_installed_versions_name_the_book_s_packages_not_the_installers() -> None:
+    from importlib.metadata import version
+
+    versions = package_cache.installed_versions().splitlines()
+    assert f"torch=={version('torch')}" in versions
+    assert f"numpy=={version('numpy')}" in versions
+    assert not [line for line in versions if line.startswith(("pip==", "setuptools=="))]
+    assert versions == sorted(versions)
+
+
+def test_cache_key_follows_the_data_source(tmp_path: Path, monkeypatch) -> None:
+    from test_data import _write_mnist
+
+    root = _sources(tmp_path / "book")
+    data = tmp_path / "data"
+    monkeypatch.setenv("TORCHBOOK_DATA", str(data))
+    offline, summary, account = package_cache.cache_key(root)
+    assert "data sklearn-digits" in summary and "torch==" in account
+    assert package_cache.cache_key(root)[0] == offline  # stable
+    _write_mnist(data)
+    online, summary, _ = package_cache.cache_key(root)
+    assert online != offline and "data mnist sha256:" in summary
+
+
+def test_cache_key_follows_the_device_and_its_threads(tmp_path: Path, monkeypatch) -> None:
+    root = _sources(tmp_path)
+    monkeypatch.setenv("TORCHBOOK_THREADS", "1")
+    one = package_cache.cache_key(root)[0]
+    monkeypatch.setenv("TORCHBOOK_THREADS", "2")
+    assert package_cache.cache_key(root)[0] != one
+
+
+def test_select_cache_writes_its_key_and_keeps_three(tmp_path: Path, monkeypatch) -> None:
+    root = _sources(tmp_path / "book")
+    build = tmp_path / "_build"
+    for threads in ("1", "2", "3", "4"):
+        monkeypatch.setenv("TORCHBOOK_THREADS", threads)
+        cache, summary = package_cache.select_cache(root, build)
+        assert (cache / package_cache.KEY_FILE).read_text().startswith(summary)
+        assert f"{threads} thread" in summary
+    assert len(list((build / ".jupyter_cache").glob("pkg-*"))) == package_cache.KEEP_CACHES
+
+
+def test_a_failed_download_is_logged_whole_and_not_retried(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("TORCHBOOK_OFFLINE")
+    monkeypatch.delenv("TORCHBOOK_REQUIRE_MNIST", raising=False)
+
+    def no_network(raw: Path) -> None:
+        raise OSError("no route to host\nsecond line of the error")
+
+    warnings = []
+    monkeypatch.setattr("torchbook.data._download", no_network)
+    monkeypatch.setattr(package_cache.LOGGER, "warning", warnings.append)
+    assert package_cache.prepare_data() == "sklearn-digits"
+    assert "no route to host\nsecond line of the error" in warnings[0]
+    assert os.environ["TORCHBOOK_OFFLINE"] == "1"  # the chapters' kernels do not retry
+
+
+def test_required_mnist_stops_the_build_before_any_chapter(monkeypatch) -> None:
+    from torchbook.data import DataFolderError
+
+    monkeypatch.setenv("TORCHBOOK_REQUIRE_MNIST", "1")
+    with pytest.raises(DataFolderError, match="TORCHBOOK_REQUIRE_MNIST=1"):
+        package_cache.prepare_data()

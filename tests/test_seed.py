@@ -75,3 +75,34 @@ def test_seed_asks_cublas_for_a_fixed_workspace(monkeypatch) -> None:
     monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
     tb.seed(0)
     assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+
+
+@pytest.mark.parametrize("value", [np.int64(7), np.uint32(7), np.int8(7)])
+def test_numpy_integer_seeds_are_accepted(value) -> None:
+    tb.seed(7)
+    expected = _draws()
+    tb.seed(value)
+    assert _draws() == expected
+
+
+@pytest.mark.parametrize("bad", [np.bool_(True), np.float64(1.0)])
+def test_numpy_non_integers_are_rejected(bad) -> None:
+    with pytest.raises(TypeError, match="seed must be an int"):
+        tb.seed(bad)
+
+
+def test_numpy_seed_out_of_range_is_rejected() -> None:
+    with pytest.raises(ValueError, match="seed must lie in"):
+        tb.seed(np.int64(2**32))
+
+
+@pytest.mark.parametrize("bad", ["²", "٣", "３", "1_0", "+2", "0x2"])
+def test_thread_count_takes_ascii_digits_only(monkeypatch, bad: str) -> None:
+    monkeypatch.setenv("TORCHBOOK_THREADS", bad)
+    with pytest.raises(ValueError, match="ASCII digits"):
+        tb.thread_count()
+
+
+def test_thread_count_from_ascii_digits(monkeypatch) -> None:
+    monkeypatch.setenv("TORCHBOOK_THREADS", " 3 ")
+    assert tb.thread_count() == 3

@@ -98,3 +98,110 @@ def test_progress_bar_only_when_not_building(monkeypatch) -> None:
     monkeypatch.delenv("TQDM_DISABLE")
     assert _progress_wanted(None)
     assert not _progress_wanted(False)
+
+
+@pytest.mark.parametrize("bad", [1.0, "3", True, None])
+def test_epochs_must_be_an_int(bad: object) -> None:
+    model, train, _ = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match="epochs must be a positive int"):
+        fit(model, train, nn.CrossEntropyLoss(), opt, bad)  # type: ignore[arg-type]
+
+
+def test_negative_epochs_is_an_error() -> None:
+    model, train, _ = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="epochs must be at least 1, got -2"):
+        fit(model, train, nn.CrossEntropyLoss(), opt, -2)
+
+
+def test_numpy_integer_epochs_are_accepted() -> None:
+    import numpy as np
+
+    model, train, _ = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, train, nn.CrossEntropyLoss(), opt, np.int64(2), log_every=0)
+    assert len(history.epochs) == 2
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_loss_stops_with_epoch_and_step(bad: float) -> None:
+    model, train, _ = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    calls = []
+
+    def loss_fn(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        calls.append(1)
+        loss = nn.functional.cross_entropy(output, target)
+        # the third step of the second epoch goes wrong
+        return loss * bad if len(calls) == len(train) + 3 else loss
+
+    before = None
+    with pytest.raises(FloatingPointError, match=r"at epoch 2, step 3\b") as error:
+
+        def snapshot(*args) -> None:
+            nonlocal before
+            before = [p.detach().clone() for p in model.parameters()]
+
+        opt.register_step_post_hook(snapshot)
+        fit(model, train, loss_fn, opt, 3, log_every=0)
+    assert str(bad) in str(error.value)
+    # the step with the bad loss did not touch the weights
+    for kept, now in zip(before, model.parameters(), strict=True):
+        assert torch.equal(kept, now)
+
+
+def test_non_finite_loss_stops_with_the_progress_bar_on(monkeypatch) -> None:
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)  # a real bar, as a reader sees it
+    model, train, _ = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def loss_fn(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return nn.functional.cross_entropy(output, target) * float("nan")
+
+    with pytest.raises(FloatingPointError, match="at epoch 1, step 1"):
+        fit(model, train, loss_fn, opt, 1, progress=True, log_every=0)
+
+
+class _NoLength:
+    """A loader that can be iterated again and again but has no len()."""
+
+    def __init__(self, loader: DataLoader) -> None:
+        self.loader = loader
+
+    def __iter__(self):
+        yield from self.loader
+
+
+def test_loader_without_len_works_with_and_without_a_bar(monkeypatch) -> None:
+    bars = []
+
+    class Bar:  # records what fit asks of tqdm (whose TQDM_DISABLE is read at import)
+        def __init__(self, total=None, **kwargs) -> None:
+            self.total, self.steps = total, 0
+            bars.append(self)
+
+        def update(self, n: int) -> None:
+            self.steps += n
+
+        def set_postfix(self, **kwargs) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr("tqdm.auto.tqdm", Bar)
+    model, train, valid = _setup()
+    loader = _NoLength(train)
+    with pytest.raises(TypeError):
+        len(loader)  # type: ignore[arg-type]
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for progress in (True, False):
+        history = fit(
+            model, (loader, _NoLength(valid)), nn.CrossEntropyLoss(), opt, 2, progress=progress
+        )
+        assert len(history.iteration_loss) == 2 * len(train)
+        assert "valid_loss" in history.epochs[-1]
+    assert len(bars) == 1 and bars[0].total is None and bars[0].steps == 2 * len(train)
+    fit(model, train, nn.CrossEntropyLoss(), opt, 2, progress=True, log_every=0)
+    assert bars[1].total == 2 * len(train)  # with len(): the bar knows its end

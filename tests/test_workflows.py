@@ -191,3 +191,63 @@ def test_run_steps_use_bash_by_default(name: str) -> None:
         f"{name}: set `defaults: run: shell: bash` so run steps use "
         f"`bash -eo pipefail` (found {shell!r})"
     )
+
+
+def _steps(name: str) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(job id, job, step) for every step."""
+    for job_id, job in _jobs(name).items():
+        for step in job.get("steps") or []:
+            yield job_id, job, step
+
+
+def _builds_the_book(job: dict[str, Any]) -> bool:
+    return any("make book" in str(step.get("run", "")) for step in job.get("steps") or [])
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_pip_downloads_are_cached_on_the_lock(name: str) -> None:
+    installs = [
+        step
+        for job_id, job, step in _steps(name)
+        if str(step.get("uses", "")).startswith("actions/setup-python@")
+        and "make" in " ".join(str(s.get("run", "")) for s in job.get("steps") or [])
+    ]
+    assert installs, f"{name}: no job sets up Python to run make"
+    for step in installs:
+        settings = step.get("with") or {}
+        assert settings.get("cache") == "pip", f"{name}: setup-python without `cache: pip`"
+        assert "requirements-lock.txt" in str(settings.get("cache-dependency-path")), (
+            f"{name}: the pip cache must be keyed on requirements-lock.txt"
+        )
+
+
+@pytest.mark.parametrize("name", ["publish.yml", "gpu-build.yml"])
+def test_deploying_builds_require_mnist(name: str) -> None:
+    jobs = [job for job in _jobs(name).values() if _builds_the_book(job)]
+    assert jobs, f"{name}: no job runs make book"
+    for job in jobs:
+        assert str((job.get("env") or {}).get("TORCHBOOK_REQUIRE_MNIST")) == "1", (
+            f"{name}: a job that builds the book must set TORCHBOOK_REQUIRE_MNIST: '1'"
+        )
+
+
+@pytest.mark.parametrize("name", ["publish.yml", "gpu-build.yml"])
+def test_execution_cache_is_kept_keyed_on_lock_and_package(name: str) -> None:
+    caches = [
+        step
+        for _, job, step in _steps(name)
+        if _builds_the_book(job)
+        and str(step.get("uses", "")).startswith("actions/cache@")
+        and (step.get("with") or {}).get("path") == "_build/.jupyter_cache"
+    ]
+    assert caches, f"{name}: _build/.jupyter_cache is not cached"
+    key = " ".join(str(caches[0]["with"]["key"]).split())
+    assert "hashFiles('requirements-lock.txt')" in key
+    assert "hashFiles('code/**'" in key, f"{name}: the key must follow the package"
+
+
+def test_the_gpu_workflow_says_what_it_installs() -> None:
+    text = _path("gpu-build.yml").read_text(encoding="utf-8")
+    header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    for words in ("requirements-lock.txt", "CUDA 13", "cudnn", "TORCHBOOK_REQUIRE_MNIST"):
+        assert words in header, f"gpu-build.yml's header does not mention {words}"

@@ -4,17 +4,26 @@ MNIST comes through torchvision (downloaded once into a data folder). A machine 
 network and no files still builds the book: the loader falls back to scikit-learn's
 bundled handwritten digits (real scans, 8x8, resized to MNIST's 28x28 layout), and every
 dataset carries ``source`` so that a chapter can tell its reader which data it shows.
+
+Both splits always come from the same source: a folder holding some of MNIST's four files
+but not all of them is an error, never half MNIST and half stand-in. With
+``TORCHBOOK_REQUIRE_MNIST=1`` (the publishing workflows set it) a missing or failed MNIST
+is an error instead of a fallback. :func:`prepare_mnist` downloads once, before a build
+executes its chapters, and :func:`data_source` names what the chapters will read, so that
+the build's execution cache can be keyed on it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import os
 import shutil
 import socket
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,12 +34,16 @@ from torch.utils.data import Dataset
 from torchbook.toy import toy_2d
 
 __all__ = [
+    "DataFallbackWarning",
     "DataFolderError",
     "DigitsDataset",
     "data_root",
+    "data_source",
     "idx_dataset",
     "mnist",
+    "mnist_required",
     "mnist_sample",
+    "prepare_mnist",
     "show_source_note",
     "source_note",
     "toy_2d",
@@ -38,6 +51,7 @@ __all__ = [
 
 DATA_ENV_VAR = "TORCHBOOK_DATA"
 OFFLINE_ENV_VAR = "TORCHBOOK_OFFLINE"
+REQUIRE_ENV_VAR = "TORCHBOOK_REQUIRE_MNIST"
 MNIST_SOURCE = "mnist"
 FALLBACK_SOURCE = "sklearn-digits"
 _DOWNLOAD_TIMEOUT_S = 30.0
@@ -48,7 +62,11 @@ _FILES = {
 
 
 class DataFolderError(RuntimeError):
-    """A data folder exists but cannot be read: files missing, truncated or not IDX."""
+    """MNIST cannot be used: files missing, truncated or not IDX, or required but absent."""
+
+
+class DataFallbackWarning(UserWarning):
+    """MNIST was wanted (a download was tried) but the offline stand-in is used instead."""
 
 
 class DigitsDataset(Dataset):
@@ -80,6 +98,7 @@ class DigitsDataset(Dataset):
         self.targets = targets.to(torch.int64)
         self.source = source
         self.transform = transform
+        self.fallback_reason: str | None = None  # why MNIST was not used, for the fallback
 
     @property
     def is_fallback(self) -> bool:
@@ -109,6 +128,36 @@ def data_root(root: str | os.PathLike[str] | None = None) -> Path:
     return Path.home() / ".cache" / "torchbook"
 
 
+def mnist_required() -> bool:
+    """True when ``TORCHBOOK_REQUIRE_MNIST=1``: no fallback, a missing MNIST is an error."""
+    value = os.environ.get(REQUIRE_ENV_VAR, "").strip()
+    if value not in ("", "0", "1"):
+        raise ValueError(f"{REQUIRE_ENV_VAR}={value!r}: expected 1 (required) or 0 (allowed)")
+    return value == "1"
+
+
+def _raw_folder(root: str | os.PathLike[str] | None) -> Path:
+    return data_root(root) / "MNIST" / "raw"
+
+
+def _all_files(raw: Path) -> dict[str, Path | None]:
+    """Each of MNIST's four file names -> its path in ``raw`` (plain or .gz), or None."""
+    return {name: _find(raw, name) for names in _FILES.values() for name in names}
+
+
+def _check_complete(raw: Path, files: dict[str, Path | None]) -> bool:
+    """True when all four files are there, False when none is; a partial folder raises."""
+    missing = [name for name, path in files.items() if path is None]
+    if missing and len(missing) < len(files):
+        raise DataFolderError(
+            f"MNIST folder {raw} is incomplete: {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing (plain or .gz). Both splits must "
+            "come from the same source, so neither is read from it and there is no fallback. "
+            "Delete the folder to download again, or complete it."
+        )
+    return not missing
+
+
 def mnist(
     train: bool = True,
     *,
@@ -119,43 +168,114 @@ def mnist(
 ) -> DigitsDataset:
     """MNIST's training (60,000) or test (10,000) images, or the offline fallback.
 
-    Looks for torchvision's files under ``<root>/MNIST/raw`` (plain or ``.gz``); downloads
-    them with torchvision when they are absent and ``download`` is true (and
+    Looks for torchvision's four files under ``<root>/MNIST/raw`` (plain or ``.gz``);
+    downloads them with torchvision when none is there and ``download`` is true (and
     ``$TORCHBOOK_OFFLINE`` is unset); falls back to scikit-learn's digits when neither
-    works and ``allow_fallback`` is true. A folder that holds only part of the files, or
-    unreadable ones, raises :class:`DataFolderError` naming it: that needs a person.
+    works, ``allow_fallback`` is true and ``$TORCHBOOK_REQUIRE_MNIST`` is not 1. A folder
+    that holds only some of the four files, or unreadable ones, raises
+    :class:`DataFolderError` naming it and what is missing: both splits always come from
+    the same source. A failed download that falls back warns with the whole error
+    (:class:`DataFallbackWarning`); ``source`` and ``fallback_reason`` say what was used.
     """
-    raw = data_root(root) / "MNIST" / "raw"
-    images_name, labels_name = _FILES[bool(train)]
-    found = [_find(raw, name) for name in (images_name, labels_name)]
-    if all(found):
-        images, targets = _read_idx_pair(raw, images_name, labels_name)
-        return DigitsDataset(images, targets, MNIST_SOURCE, transform)
-    if any(found):
-        missing = [
-            name
-            for name, path in zip((images_name, labels_name), found, strict=True)
-            if path is None
-        ]
-        raise DataFolderError(
-            f"MNIST folder {raw} is incomplete: {', '.join(missing)} is missing "
-            f"(plain or .gz). Delete the folder to download again, or complete it."
-        )
-    failure = "downloads are switched off"
-    if download and not os.environ.get(OFFLINE_ENV_VAR):
+    if not isinstance(train, bool):
+        raise TypeError(f"train must be True or False, got {train!r} ({type(train).__name__})")
+    raw = _raw_folder(root)
+    if _check_complete(raw, _all_files(raw)):
+        return DigitsDataset(*_read_split(raw, train), MNIST_SOURCE, transform)
+    reason, cause = _no_download_reason(download), None
+    if reason is None:
         try:
             _download(raw)
-            images, targets = _read_idx_pair(raw, images_name, labels_name)
-            return DigitsDataset(images, targets, MNIST_SOURCE, transform)
+            return DigitsDataset(*_read_split(raw, train), MNIST_SOURCE, transform)
+        except DataFolderError:
+            raise
         except (OSError, RuntimeError) as error:
-            if isinstance(error, DataFolderError):
-                raise
-            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-            failure = f"download failed: {first_line}"
-    if not allow_fallback:
-        raise DataFolderError(f"no MNIST files in {raw} and {failure}")
-    images, targets = _fallback_digits(bool(train))
-    return DigitsDataset(images, targets, FALLBACK_SOURCE, transform)
+            reason, cause = f"the download failed: {_describe(error)}", error
+    required = mnist_required()
+    if required or not allow_fallback:
+        why = f" and {REQUIRE_ENV_VAR}=1 forbids the fallback" if required else ""
+        raise DataFolderError(f"no MNIST files in {raw}: {reason}{why}") from cause
+    if cause is not None:
+        warnings.warn(
+            f"MNIST is not available ({reason}); using scikit-learn's digits instead",
+            DataFallbackWarning,
+            stacklevel=2,
+        )
+    dataset = DigitsDataset(*_fallback_digits(train), FALLBACK_SOURCE, transform)
+    dataset.fallback_reason = reason
+    return dataset
+
+
+def _no_download_reason(download: bool) -> str | None:
+    """Why no download will be tried, or None when one will."""
+    if not download:
+        return "download=False"
+    if os.environ.get(OFFLINE_ENV_VAR):
+        return f"downloads are switched off ({OFFLINE_ENV_VAR} is set)"
+    return None
+
+
+def _describe(error: BaseException) -> str:
+    """An error and its chain of causes, every line of each."""
+    parts = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        parts.append(f"{type(current).__name__}: {current}".rstrip(": "))
+        current = current.__cause__ or current.__context__
+    return " <- caused by ".join(parts)
+
+
+def _read_split(raw: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    return _read_idx_pair(raw, *_FILES[train])
+
+
+def data_source(root: str | os.PathLike[str] | None = None) -> str:
+    """What :func:`mnist` reads from the data folder now, as a short stable text.
+
+    ``"mnist sha256:<digest of the four files>"`` when MNIST is there, else
+    ``"sklearn-digits"``. Nothing is downloaded; a partial folder raises. The build keys
+    its execution cache on this, so a change of data source re-executes the chapters.
+    """
+    raw = _raw_folder(root)
+    files = _all_files(raw)
+    if not _check_complete(raw, files):
+        return FALLBACK_SOURCE
+    digest = hashlib.sha256()
+    for name, path in files.items():
+        digest.update(f"{name}\0".encode())
+        digest.update(
+            path.read_bytes() if path.suffix != ".gz" else gzip.decompress(path.read_bytes())
+        )
+    return f"{MNIST_SOURCE} sha256:{digest.hexdigest()[:16]}"
+
+
+def prepare_mnist(root: str | os.PathLike[str] | None = None) -> tuple[str, str | None]:
+    """Download MNIST once, before a build runs its chapters (in parallel, perhaps).
+
+    Returns ``(data_source(), failure)``: ``failure`` is the whole error of a download that
+    was tried and failed (the chapters then fall back), else None. A partial folder, or a
+    missing MNIST under ``TORCHBOOK_REQUIRE_MNIST=1``, raises :class:`DataFolderError`.
+    """
+    raw = _raw_folder(root)
+    if _check_complete(raw, _all_files(raw)):
+        return data_source(root), None
+    reason, failure, cause = _no_download_reason(True), None, None
+    if reason is None:
+        try:
+            _download(raw)
+            return data_source(root), None
+        except DataFolderError:
+            raise
+        except (OSError, RuntimeError) as error:
+            failure, cause = _describe(error), error
+            reason = f"the download failed: {failure}"
+    if mnist_required():
+        raise DataFolderError(
+            f"no MNIST files in {raw}: {reason} and {REQUIRE_ENV_VAR}=1 forbids the fallback"
+        ) from cause
+    return data_source(root), failure
 
 
 def mnist_sample(
@@ -168,7 +288,9 @@ def mnist_sample(
         raise ValueError(f"digits must be a non-empty selection of 0..9, got {list(digits)}")
     full = mnist(train, **kwargs)
     keep = torch.isin(full.targets, torch.tensor([int(d) for d in digits]))
-    return DigitsDataset(full.images[keep], full.targets[keep], full.source, full.transform)
+    sample = DigitsDataset(full.images[keep], full.targets[keep], full.source, full.transform)
+    sample.fallback_reason = full.fallback_reason
+    return sample
 
 
 def source_note(dataset: DigitsDataset) -> str | None:

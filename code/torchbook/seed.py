@@ -14,8 +14,10 @@ the chapters are meant to run unchanged on any device.)
 
 from __future__ import annotations
 
+import numbers
 import os
 import random
+import re
 
 import numpy as np
 import torch
@@ -29,8 +31,11 @@ def thread_count() -> int:
     """The number of CPU threads torch uses in the book: ``TORCHBOOK_THREADS`` or all cores."""
     requested = os.environ.get(THREADS_ENV, "").strip()
     if requested:
-        if not requested.isdigit() or int(requested) < 1:
-            raise ValueError(f"{THREADS_ENV}={requested!r}: expected a positive whole number")
+        # ASCII digits only: str.isdigit() and int() also take "²", "٣" or "３"
+        if not re.fullmatch(r"[0-9]+", requested) or int(requested) < 1:
+            raise ValueError(
+                f"{THREADS_ENV}={requested!r}: expected a positive whole number in ASCII digits"
+            )
         return int(requested)
     try:
         return len(os.sched_getaffinity(0))
@@ -41,11 +46,13 @@ def thread_count() -> int:
 def seed(value: int = 0) -> None:
     """Seed Python's ``random``, NumPy's global generator and torch (CPU and every GPU).
 
-    It also fixes torch's CPU thread count (:func:`thread_count`) and asks cuDNN and cuBLAS
-    for deterministic kernels, so that sums and GPU convolutions repeat too.
+    ``value`` is an int or a NumPy integer (``np.int64(3)``), in [0, 2**32). It also fixes
+    torch's CPU thread count (:func:`thread_count`) and asks cuDNN and cuBLAS for
+    deterministic kernels, so that sums and GPU convolutions repeat too.
     """
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"seed must be an int, got {type(value).__name__}")
+    value = int(value)
     if not 0 <= value < 2**32:
         raise ValueError(f"seed must lie in [0, 2**32), got {value}")
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", _CUBLAS_WORKSPACE)

@@ -9,6 +9,8 @@ when the book is built.
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -91,6 +93,14 @@ def _model_device(model: nn.Module) -> torch.device:
     return parameter.device if parameter is not None else torch.device("cpu")
 
 
+def _total_steps(batches: Batches, epochs: int) -> int | None:
+    """Steps in the whole run for the progress bar, or None when the loader has no length."""
+    try:
+        return epochs * len(batches)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
 def fit(
     model: nn.Module,
     loaders: Batches | tuple[Batches, Batches | None],
@@ -110,7 +120,13 @@ def fit(
     each epoch, ``train_loss`` and ``train_<metric>`` averaged over the epoch's batches as
     they were trained on (no second pass), and ``valid_loss``/``valid_<metric>`` from
     :func:`evaluate` after the epoch. Prints one line every ``log_every`` epochs (0: silent).
+    A loss that is not finite (nan or inf) stops training with a :class:`FloatingPointError`
+    naming the epoch and the step, before that step changes the weights. A loader without
+    ``len()`` (a generator, an iterable dataset) works; the bar then counts without a total.
     """
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+        raise TypeError(f"epochs must be a positive int, got {epochs!r} ({type(epochs).__name__})")
+    epochs = int(epochs)
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     if isinstance(loaders, tuple):
@@ -124,28 +140,37 @@ def fit(
     if _progress_wanted(progress):
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=epochs * len(train_batches), desc="training", leave=False)
+        bar = tqdm(total=_total_steps(train_batches, epochs), desc="training", leave=False)
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
         totals: dict[str, float] = {"loss": 0.0, **{name: 0.0 for name in metrics or {}}}
         seen = 0
-        for inputs, targets in train_batches:
+        for step, (inputs, targets) in enumerate(train_batches, start=1):
             inputs, targets = inputs.to(device), targets.to(device)
             output = model(inputs)
             loss = loss_fn(output, targets)
+            value = loss.item()
+            if not math.isfinite(value):
+                if bar is not None:
+                    bar.close()
+                raise FloatingPointError(
+                    f"the loss is {value} at epoch {epoch}, step {step} (counted within the "
+                    "epoch); training stopped before that step changed the weights. A learning "
+                    "rate too large, or a log or division of zero in the loss, are the usual causes"
+                )
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            history.iteration_loss.append(loss.item())
+            history.iteration_loss.append(value)
             n = len(targets)
             seen += n
-            totals["loss"] += loss.item() * n
+            totals["loss"] += value * n
             for name, metric in (metrics or {}).items():
                 totals[name] += metric(output.detach(), targets) * n
             if bar is not None:
                 bar.update(1)
-                bar.set_postfix(loss=f"{loss.item():.4f}")
+                bar.set_postfix(loss=f"{value:.4f}")
         if seen == 0:
             raise ValueError("the training loader produced no batches")
         row = {f"train_{k}": v / seen for k, v in totals.items()}
