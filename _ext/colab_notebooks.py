@@ -8,17 +8,19 @@ branch ``torchbook_notebooks_branch`` (``notebooks``) at the same paths. This ex
 runs after the theme has made its launch buttons and rewrites the Colab one to
 ``<colab_url>/github/<org>/<repo>/blob/<notebooks branch>/<page>.ipynb``; on a page
 without code cells (no notebook is published for it) the button is removed. The
-organisation and repository come from ``repository.url`` via the theme, as for the other
-buttons; Binder keeps pointing at the sources, which open as notebooks there (``binder/``).
+organisation and repository are read from the theme's ``repository_url`` option (what
+``repository.url`` in ``_config.yml`` becomes) by :func:`github_repository`, not by the
+theme's own internal helper; Binder keeps pointing at the sources, which open as notebooks
+there (``binder/``).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx_book_theme.header_buttons import get_repo_parts
 
 
 def has_code_cells(doctree: nodes.document | None) -> bool:
@@ -28,15 +30,23 @@ def has_code_cells(doctree: nodes.document | None) -> bool:
     return any(node.get("nb_element") == "cell_code" for node in doctree.findall(nodes.Element))
 
 
-def colab_notebook_url(app: Sphinx, pagename: str, context: dict[str, Any]) -> str | None:
+def github_repository(url: str) -> tuple[str, str] | None:
+    """The organisation and repository of a GitHub address, or None for any other address."""
+    parts = urlsplit(url.strip())
+    names = parts.path.strip("/").removesuffix(".git").split("/")
+    if parts.hostname not in {"github.com", "www.github.com"} or len(names) < 2:
+        return None
+    org, repo = names[0], names[1]
+    return (org, repo) if org and repo else None
+
+
+def colab_notebook_url(app: Sphinx, pagename: str) -> str | None:
     """The Colab address of the page's published notebook, or None without a GitHub repo."""
-    parts = get_repo_parts(context)
-    if parts is None:
-        return None
-    _, org, repo, provider = parts
-    if provider.lower() != "github" or not org or not repo:
-        return None
     options = app.config.html_theme_options
+    found = github_repository(options.get("repository_url") or "")
+    if found is None:
+        return None
+    org, repo = found
     colab = (options.get("launch_buttons") or {}).get("colab_url", "").strip("/")
     folder = options.get("path_to_docs", "").strip("/")
     path = f"{folder}/{pagename}.ipynb" if folder else f"{pagename}.ipynb"
@@ -54,7 +64,7 @@ def point_colab_at_notebooks(
     for group in context.get("header_buttons") or []:
         if group.get("label") != "launch-buttons":
             continue
-        url = colab_notebook_url(app, pagename, context) if has_code_cells(doctree) else None
+        url = colab_notebook_url(app, pagename) if has_code_cells(doctree) else None
         buttons = []
         for button in group["buttons"]:
             if button.get("text") == "Colab":

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 # the tests build the same copy of the sources, the same way
-from _book import EXECUTE, build, build_env, copy_sources  # noqa: E402
+from _book import build, build_env, copy_sources, execute_in_parallel  # noqa: E402
 
 # The budgets, in seconds (clean: on a 2-core CPU, as on one GPU).
 CLEAN_BUDGET_S = {"cpu": 180.0, "gpu": 180.0}
@@ -63,13 +62,7 @@ def measure_jobs(jobs: int) -> JobsRow:
         copy_sources(root)
         before = _load()
         start = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, str(EXECUTE), "--jobs", str(jobs), str(root)],
-            capture_output=True,
-            text=True,
-            env=build_env(root / "data", keep_device=True),
-            check=False,
-        )
+        result = execute_in_parallel(root, build_env(root / "data", keep_device=True), jobs)
         wall = time.perf_counter() - start
         load = f"{before} → {_load()}"
         if result.returncode != 0 or "not cached" in result.stdout:
@@ -129,7 +122,7 @@ def measure(
                 load,
             )
         )
-        module = root / "code" / "torchbook" / "seed.py"
+        module = root / "code" / "torchbook" / "reproducibility.py"
         module.write_text(module.read_text() + "\n# an edit to the package\n")
         seconds, log, load = _build(root)
         names = executed(log)

@@ -19,17 +19,20 @@ since, and this script tunes nothing.)
 from __future__ import annotations
 
 import argparse
-import gzip
+import functools
 import os
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import torch
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from torchbook.data import idx_dataset
 from torchbook.scratch import nn, optim
 from torchbook.scratch.data import DataLoader
 from torchbook.scratch.tensor import Tensor, no_grad
@@ -38,48 +41,30 @@ BATCH = 128
 TARGETS = {"MLP": 1.1, "CNN": 2.5, "CNN+BN": None}  # no target for batch norm: reported
 
 
-# --- the models in both frameworks ------------------------------------------------------------
-def mlp_ours() -> nn.Module:
-    return nn.Sequential(
-        nn.Linear(784, 256),
-        nn.ReLU(),
-        nn.Linear(256, 128),
-        nn.ReLU(),
-        nn.Linear(128, 64),
-        nn.ReLU(),
-        nn.Linear(64, 10),
+# --- the models, in either framework: its nn module is `layers` (the two share the names) --
+def mlp(layers: ModuleType) -> Any:
+    """784-256-128-64-10 with ReLUs, in ``torchbook.scratch.nn`` or in ``torch.nn``."""
+    return layers.Sequential(
+        layers.Linear(784, 256),
+        layers.ReLU(),
+        layers.Linear(256, 128),
+        layers.ReLU(),
+        layers.Linear(128, 64),
+        layers.ReLU(),
+        layers.Linear(64, 10),
     )
 
 
-def mlp_torch() -> torch.nn.Module:
-    t = torch.nn
-    return t.Sequential(
-        t.Linear(784, 256),
-        t.ReLU(),
-        t.Linear(256, 128),
-        t.ReLU(),
-        t.Linear(128, 64),
-        t.ReLU(),
-        t.Linear(64, 10),
+def cnn(layers: ModuleType, batch_norm: bool = False) -> Any:
+    """Two conv blocks (28 -> 26 -> 13, 13 -> 11 -> 5) and a linear layer, in either framework."""
+
+    def block(c_in: int, c_out: int) -> list[Any]:
+        norm = [layers.BatchNorm2d(c_out)] if batch_norm else []
+        return [layers.Conv2d(c_in, c_out, 3), *norm, layers.ReLU(), layers.MaxPool2d(2)]
+
+    return layers.Sequential(
+        *block(1, 8), *block(8, 16), layers.Flatten(), layers.Linear(16 * 5 * 5, 10)
     )
-
-
-def cnn_ours(batch_norm: bool = False) -> nn.Module:
-    def block(c_in: int, c_out: int) -> list[nn.Module]:
-        norm = [nn.BatchNorm2d(c_out)] if batch_norm else []
-        return [nn.Conv2d(c_in, c_out, 3), *norm, nn.ReLU(), nn.MaxPool2d(2)]
-
-    return nn.Sequential(*block(1, 8), *block(8, 16), nn.Flatten(), nn.Linear(16 * 5 * 5, 10))
-
-
-def cnn_torch(batch_norm: bool = False) -> torch.nn.Module:
-    t = torch.nn
-
-    def block(c_in: int, c_out: int) -> list[torch.nn.Module]:
-        norm = [t.BatchNorm2d(c_out)] if batch_norm else []
-        return [t.Conv2d(c_in, c_out, 3), *norm, t.ReLU(), t.MaxPool2d(2)]
-
-    return t.Sequential(*block(1, 8), *block(8, 16), t.Flatten(), t.Linear(16 * 5 * 5, 10))
 
 
 # --- one training step ------------------------------------------------------------------------
@@ -147,13 +132,13 @@ def speed(steps: int) -> None:
     )
     images = x.reshape(BATCH, 1, 28, 28)
     cases = {
-        "MLP": (mlp_ours, mlp_torch, x),
-        "CNN": (cnn_ours, cnn_torch, images),
-        "CNN+BN": (lambda: cnn_ours(True), lambda: cnn_torch(True), images),
+        "MLP": (mlp, x),
+        "CNN": (cnn, images),
+        "CNN+BN": (functools.partial(cnn, batch_norm=True), images),
     }
-    for name, (make_ours, make_torch, inputs) in cases.items():
+    for name, (make, inputs) in cases.items():
         ours, theirs = time_pair(
-            step_ours(make_ours(), inputs, y), step_torch(make_torch(), inputs, y), steps
+            step_ours(make(nn), inputs, y), step_torch(make(torch.nn), inputs, y), steps
         )
         median_ours, median_theirs = statistics.median(ours), statistics.median(theirs)
         ratio = median_ours / median_theirs
@@ -173,12 +158,9 @@ def speed(steps: int) -> None:
 # --- MNIST ------------------------------------------------------------------------------------
 def load_idx(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     """MNIST's test set from its IDX files: images as float32 in [0, 1], labels as int64."""
-    with gzip.open(folder / "t10k-images-idx3-ubyte.gz") as f:
-        images = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
-    with gzip.open(folder / "t10k-labels-idx1-ubyte.gz") as f:
-        labels = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
-    images = images.reshape(-1, 1, 28, 28).astype(np.float32) / 255
-    return images, labels.astype(np.int64)
+    test = idx_dataset(folder, "t10k")
+    images = test.images.numpy().reshape(-1, 1, 28, 28).astype(np.float32) / 255
+    return images, test.targets.numpy()
 
 
 def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
@@ -199,7 +181,7 @@ def mnist(folder: Path, epochs: int) -> None:
     x_train, y_train = images[:8000], labels[:8000]
     x_test, y_test = images[-2000:], labels[-2000:]
     np.random.seed(0)
-    model = cnn_ours(batch_norm=True)
+    model = cnn(nn, batch_norm=True)
     opt = optim.Adam(model.parameters(), lr=3e-3)
     decay = 0.7  # per epoch: large steps first, then settle into a minimum
     loss_fn = nn.CrossEntropyLoss()

@@ -11,11 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
-
 REPO = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 EXECUTE = REPO / "tools" / "execute.py"
+sys.path.insert(0, str(EXECUTE.parent))
+
+import execute  # noqa: E402
+
 SOURCES = (
     "_config.yml",
     "_toc.yml",
@@ -43,20 +45,10 @@ def copy_sources(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
-def _entries(entries: list[dict[str, object]]) -> list[str]:
-    files = []
-    for entry in entries:
-        if "file" in entry:
-            files.append(str(entry["file"]).removesuffix(".md"))
-        for key in ("chapters", "sections", "parts"):
-            files += _entries(entry.get(key) or [])
-    return files
-
-
 def toc_files() -> list[str]:
-    """Every page ``_toc.yml`` lists, as ``book/name``, in order."""
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    return [toc["root"], *_entries([toc])]
+    """Every page ``_toc.yml`` lists, as ``book/name``, in order (read as ``make book``'s
+    parallel execution reads it)."""
+    return [name.removesuffix(".md") for name in execute.toc_entries(REPO)]
 
 
 def executes(name: str) -> bool:
@@ -96,32 +88,13 @@ def build(
     benchmark). The tests let the book pick its device; ``keep_device`` honours a
     ``TORCHBOOK_DEVICE`` set by whoever runs the benchmark.
     """
-    env = build_env(data, keep_device=keep_device)
-    flags = ["-n", "-W", "--keep-going"] if strict else ["-n", "--keep-going"]
     start = time.perf_counter()
-    log = ""
-    if parallel:
-        jobs_flag = ["--jobs", str(jobs)] if jobs else []
-        result = subprocess.run(
-            [sys.executable, str(EXECUTE), *jobs_flag, str(root)],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        log = result.stdout + result.stderr
-        assert result.returncode == 0, f"parallel execution failed:\n{log[-6000:]}"
-    result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(root), *flags],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    env = build_env(data, keep_device=keep_device)
+    result = run_build(root, env, parallel=parallel, jobs=jobs, strict=strict)
     elapsed = time.perf_counter() - start
-    log += BUILD_LOG_START + result.stdout + result.stderr
-    assert result.returncode == 0, f"book build failed:\n{log[-6000:]}"
-    return log, elapsed
+    stage = "book build" if BUILD_LOG_START in result.stdout else "parallel execution"
+    assert result.returncode == 0, f"{stage} failed:\n{result.stdout[-6000:]}"
+    return result.stdout, elapsed
 
 
 def _chapter(path: str) -> str:
@@ -200,26 +173,42 @@ def small_book(root: Path, chapters: dict[str, str]) -> Path:
     return root
 
 
-def run_build(
-    root: Path, env: dict[str, str], *, parallel: bool, jobs: int = 2
+def execute_in_parallel(
+    root: Path, env: dict[str, str], jobs: int | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """A strict build of ``root`` that may fail: ``tools/execute.py`` first when
-    ``parallel`` (stopping there if it fails), then ``jupyter-book build``. The result's
-    stdout holds both logs."""
+    """``tools/execute.py`` on the book in ``root``, as ``make book`` runs it before the
+    build: ``jobs`` chapters at a time, or its own default (``TORCHBOOK_JOBS``, every core)."""
+    jobs_flag = ["--jobs", str(jobs)] if jobs else []
+    return subprocess.run(
+        [sys.executable, str(EXECUTE), *jobs_flag, str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def run_build(
+    root: Path,
+    env: dict[str, str],
+    *,
+    parallel: bool,
+    jobs: int | None = 2,
+    strict: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """A build of ``root`` that may fail: :func:`execute_in_parallel` first when
+    ``parallel`` (stopping there if it fails), then ``jupyter-book build`` (warnings are
+    errors when ``strict``). The result's stdout holds both logs, the build's after
+    ``BUILD_LOG_START``."""
     logs = ""
     if parallel:
-        first = subprocess.run(
-            [sys.executable, str(EXECUTE), "--jobs", str(jobs), str(root)],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
+        first = execute_in_parallel(root, env, jobs)
         logs = first.stdout + first.stderr
         if first.returncode != 0:
             return subprocess.CompletedProcess(first.args, first.returncode, logs, "")
+    flags = ["-n", "-W", "--keep-going"] if strict else ["-n", "--keep-going"]
     second = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
+        [str(JUPYTER_BOOK), "build", str(root), *flags],
         capture_output=True,
         text=True,
         env=env,
@@ -227,3 +216,21 @@ def run_build(
     )
     logs += BUILD_LOG_START + second.stdout + second.stderr
     return subprocess.CompletedProcess(second.args, second.returncode, logs, "")
+
+
+def executed_outputs(root: Path, name: str) -> list[object]:
+    """Every code cell's outputs in the executed notebook of ``book/<name>``, as the page
+    shows them: stream chunks joined exactly (``_ext/exact_streams.py``), since where the
+    kernel happened to split its stdout is not part of the result."""
+    import nbformat
+
+    sys.path.insert(0, str(REPO / "_ext"))
+    from exact_streams import coalesce_streams_exactly
+
+    path = root / "_build" / "jupyter_execute" / "book" / f"{name}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    return [
+        coalesce_streams_exactly(cell.get("outputs", []))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    ]

@@ -1,4 +1,5 @@
-"""The one way the tests compare the book's engines with torch: values and gradients, float64."""
+"""The one way the tests compare the book's engines with torch: values and gradients, float64,
+on random inputs from :func:`random_array`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ import torch
 from torchbook import interop
 from torchbook.scratch import Tensor
 from torchbook.scratch import nn as snn
+
+
+def random_array(
+    shape: tuple[int, ...], seed: int = 0, low: float = -2.0, high: float = 2.0
+) -> np.ndarray:
+    """float64 values drawn uniformly from [low, high), the same for the same ``seed``."""
+    return np.random.default_rng(seed).uniform(low, high, shape)
 
 
 def _tensor_leaf(a: Any) -> Tensor:

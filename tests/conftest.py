@@ -1,5 +1,6 @@
-"""Shared test set-up: a non-interactive matplotlib, no network or real data folder, and
-one strict build of the whole book that every test looking at the site shares."""
+"""Shared test set-up: a non-interactive matplotlib whose figures are closed after each test,
+no network or real data folder, and one strict build of the whole book that every test
+looking at the site shares."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ matplotlib.use("Agg")
 
 import shutil
 
+import matplotlib.pyplot as plt
 import pytest
-from _book import build, copy_sources
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +23,13 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> 
     monkeypatch.delenv("TORCHBOOK_DEVICE", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every figure a test drew, so that none piles up across the session."""
+    yield
+    plt.close("all")
+
+
 @pytest.fixture(scope="session")
 def book(tmp_path_factory) -> dict[str, object]:
     """The book built once, strictly, from a temporary copy of the sources.
@@ -31,6 +39,8 @@ def book(tmp_path_factory) -> dict[str, object]:
     tests that read the published pages (``test_launch.py``, ``test_browser.py``), so that
     they see the same site whatever order the tests run in.
     """
+    from _book import build, copy_sources  # here, not above: the unit tests run without tools/
+
     root = tmp_path_factory.mktemp("book")
     copy_sources(root)
     data = tmp_path_factory.mktemp("data")

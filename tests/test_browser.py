@@ -261,7 +261,7 @@ def test_images_load_and_have_alt_text(visits: dict[str, Visit], name: str) -> N
         assert image["width"], f"{name}: image did not load: {image['src']}"
         alt = str(image["alt"]).strip()
         assert alt, f"{name}: image without alt text: {image['src']}"
-        # myst-nb's fallback is the file's path; a reader needs words (_ext/figure_alt.py)
+        # myst-nb gives the file path; a reader needs words (torchbook/plot/alt_renderer.py)
         assert not alt.lower().endswith((".png", ".svg", ".jpg", ".jpeg")), (
             f"{name}: the alt text of {image['src']} is a file name: {alt!r}"
         )
@@ -315,15 +315,31 @@ def test_search_finds_the_chapter(context, site_url: str, query: str, chapter: s
 
 
 def test_hidden_solution_shows_when_its_toggle_is_clicked(context, site_url: str) -> None:
+    """An exercise's solution (a sphinx-exercise solution with ``:class: dropdown``, which
+    sphinx-togglebutton folds) hides its code, its output and its explanation until the
+    reader opens it; the exercise's statement stays visible throughout."""
     page = context.new_page()
     page.goto(f"{site_url}book/tensors.html")
-    cell = page.locator(".cell.tag_hide-cell").first
-    code = cell.locator("details .cell_input").first
-    assert code.count() == 1, "no hidden solution on the Tensors page"
-    assert not code.is_visible(), "the solution is visible before its toggle is clicked"
-    cell.locator("details > summary").first.click()
-    code.wait_for(state="visible")
-    assert code.is_visible()
+    exercise = page.locator("div.exercise").first
+    assert exercise.count() == 1, "no exercise on the Tensors page"
+    assert exercise.locator(".admonition-title").inner_text().startswith("Exercise 1.1")
+    label = exercise.get_attribute("id")
+    solution = page.locator(f"div.solution.dropdown:has(> .admonition-title a[href='#{label}'])")
+    assert solution.count() == 1, f"no folded solution names the exercise {label}"
+    parts = [
+        solution.locator(".cell_input").first,
+        solution.locator(".cell_output").first,
+        solution.locator("#solution-content > p").last,
+    ]
+    assert all(part.count() == 1 for part in parts), "the solution lacks code, output or prose"
+    statement = exercise.locator("#exercise-content p").first
+    assert statement.is_visible(), "the exercise's statement is hidden"
+    for part in parts:
+        assert not part.is_visible(), "the solution is visible before its toggle is clicked"
+    solution.locator("button.toggle-button").first.click()
+    for part in parts:
+        part.wait_for(state="visible")
+    assert statement.is_visible()
     page.close()
 
 

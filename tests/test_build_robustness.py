@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from _book import JUPYTER_BOOK, REPO, small_book
+from _book import JUPYTER_BOOK, REPO, build_env, executed_outputs, run_build, small_book
 from _book import NOTEBOOK_HEADER as HEADER
 
 REPRODUCED = ("tensors", "gradient-descent")
@@ -22,51 +21,15 @@ REPRODUCED = ("tensors", "gradient-descent")
 pytestmark = pytest.mark.build
 
 
-def _env(tmp: Path) -> dict[str, str]:
-    env = dict(
-        os.environ, TORCHBOOK_DATA=str(tmp / "data"), TORCHBOOK_OFFLINE="1", TQDM_DISABLE="1"
-    )
-    env.pop("TORCHBOOK_DEVICE", None)
-    return env
-
-
-def _build(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-
-
-def _outputs(root: Path, name: str) -> list[object]:
-    """Every code cell's outputs (text, glued values, figures as base64 PNG) as the page
-    shows them: stream chunks joined exactly (``_ext/exact_streams.py``), since where the
-    kernel happened to split its stdout is not part of the result."""
-    import nbformat
-
-    sys.path.insert(0, str(REPO / "_ext"))
-    from exact_streams import coalesce_streams_exactly
-
-    path = root / "_build" / "jupyter_execute" / "book" / f"{name}.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    return [
-        coalesce_streams_exactly(cell.get("outputs", []))
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-    ]
-
-
 def test_two_clean_builds_are_identical(tmp_path: Path) -> None:
     chapters = {name: (REPO / "book" / f"{name}.md").read_text() for name in REPRODUCED}
     chapters["glossary"] = (REPO / "book" / "glossary.md").read_text()  # the terms they link
     roots = [small_book(tmp_path / f"build{i}", chapters) for i in (1, 2)]
     for root in roots:
-        result = _build(root, _env(tmp_path))
+        result = run_build(root, build_env(tmp_path / "data"), parallel=False)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in REPRODUCED:
-        first, second = (_outputs(root, name) for root in roots)
+        first, second = (executed_outputs(root, name) for root in roots)
         assert len(first) == len(second)
         for index, (a, b) in enumerate(zip(first, second, strict=True)):
             assert a == b, f"{name}: code cell {index} printed or drew something different"
@@ -98,7 +61,7 @@ print("slept")
 
 def test_interrupted_build_recovers(tmp_path: Path) -> None:
     root = small_book(tmp_path / "book", {"slow": SLOW_CHAPTER})
-    env = _env(tmp_path)
+    env = build_env(tmp_path / "data")
     process = subprocess.Popen(
         [str(JUPYTER_BOOK), "build", str(root), "-n", "-W", "--keep-going"],
         stdout=subprocess.PIPE,
@@ -116,7 +79,7 @@ def test_interrupted_build_recovers(tmp_path: Path) -> None:
     process.stdout.close()
     assert process.returncode == -signal.SIGKILL, "the build finished before it could be killed"
     assert not (root / "_build" / "html" / "book" / "slow.html").exists()
-    result = _build(root, env)
+    result = run_build(root, env, parallel=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "slept" in (root / "_build" / "html" / "book" / "slow.html").read_text()
 
@@ -139,8 +102,8 @@ y = x / 0  # the broken cell
 
 def test_cell_error_fails_the_build_and_names_chapter_and_cell(tmp_path: Path) -> None:
     root = small_book(tmp_path / "book", {"failing": FAILING_CHAPTER})
-    env = _env(tmp_path)
-    result = _build(root, env)
+    env = build_env(tmp_path / "data")
+    result = run_build(root, env, parallel=False)
     log = result.stdout + result.stderr
     assert result.returncode != 0, "a cell error must fail the build"
     assert "failing.md" in log, "the failing chapter is not named"
@@ -148,7 +111,7 @@ def test_cell_error_fails_the_build_and_names_chapter_and_cell(tmp_path: Path) -
     assert "ZeroDivisionError" in log
     fixed = FAILING_CHAPTER.replace("y = x / 0  # the broken cell", "y = x / 1")
     (root / "book" / "failing.md").write_text(fixed)
-    result = _build(root, env)
+    result = run_build(root, env, parallel=False)
     assert result.returncode == 0, "after the fix the next build must succeed"
 
 
@@ -156,6 +119,6 @@ def test_a_linked_but_undefined_glossary_term_fails_the_build(tmp_path: Path) ->
     chapter = "# Terms\n\nA {term}`tensor` is defined; a {term}`flux capacitor` is not.\n"
     glossary = "# Glossary\n\n```{glossary}\ntensor\n  A multidimensional array.\n```\n"
     root = small_book(tmp_path / "book", {"terms": chapter, "glossary": glossary})
-    result = _build(root, _env(tmp_path))
+    result = run_build(root, build_env(tmp_path / "data"), parallel=False)
     assert result.returncode != 0
     assert "flux capacitor" in result.stdout + result.stderr

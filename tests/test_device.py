@@ -1,34 +1,32 @@
-"""torchbook.device: one place decides where chapters compute."""
+"""torchbook.devices: one place decides where chapters compute."""
 
 from __future__ import annotations
 
-import importlib
+import inspect
 
 import pytest
 import torch
 
 import torchbook as tb
-
-# the module, not the function of the same name that torchbook re-exports
-device_module = importlib.import_module("torchbook.device")
+from torchbook import devices
 
 
-def test_cpu_machine_gets_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(device_module, "_mps_available", lambda: False)
-    assert tb.device() == torch.device("cpu")
+def test_the_function_does_not_shadow_its_module() -> None:
+    assert inspect.ismodule(devices) and tb.device is devices.device
+    assert tb.device_summary is devices.device_summary
 
 
-def test_cuda_is_preferred_over_mps(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(device_module, "_mps_available", lambda: True)
-    assert tb.device() == torch.device("cuda")
-
-
-def test_mps_is_preferred_over_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(device_module, "_mps_available", lambda: True)
-    assert tb.device() == torch.device("mps")
+@pytest.mark.parametrize(
+    ("cuda", "mps", "expected"),
+    [(False, False, "cpu"), (True, True, "cuda"), (False, True, "mps")],
+    ids=["cpu-only", "cuda-before-mps", "mps-before-cpu"],
+)
+def test_the_best_available_device_is_chosen(
+    monkeypatch: pytest.MonkeyPatch, cuda: bool, mps: bool, expected: str
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(devices, "_mps_available", lambda: mps)
+    assert tb.device() == torch.device(expected)
 
 
 def test_environment_variable_forces_cpu(monkeypatch: pytest.MonkeyPatch) -> None:

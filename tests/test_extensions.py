@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from nbformat.v4 import new_output
@@ -33,6 +34,40 @@ def test_streams_stay_separate_by_name_and_other_outputs_keep_their_place() -> N
     ]
     merged = exact_streams.coalesce_streams_exactly(outputs)
     assert [(o["name"], o["text"]) for o in merged] == [("stdout", "a\nb\n"), ("stderr", "warn\n")]
+
+
+def test_myst_nb_still_adds_a_blank_line_to_a_split_print() -> None:
+    """The upstream bug ``exact_streams`` works around (MyST-NB #664, myst-nb 1.4.0)."""
+    from myst_nb.core.utils import coalesce_streams
+
+    chunks = [
+        new_output("stream", name="stdout", text="tensor([1])"),
+        new_output("stream", name="stdout", text="\ntensor([2])\n"),
+    ]
+    (merged,) = coalesce_streams(chunks)
+    assert merged["text"] == "tensor([1])\n\ntensor([2])\n", (
+        "myst-nb now joins a split print as printed (MyST-NB #664 fixed): "
+        "delete _ext/exact_streams.py, its _config.yml entry and the tests of it"
+    )
+
+
+def test_myst_nb_merges_a_cell_s_streams_through_exact_streams(monkeypatch) -> None:
+    """The name ``exact_streams`` replaces is the one myst-nb's renderer calls."""
+    from myst_nb.core import render
+
+    monkeypatch.setattr(render, "coalesce_streams", render.coalesce_streams)  # undone after
+    exact_streams.setup(SimpleNamespace())
+    chunks = [
+        new_output("stream", name="stdout", text="tensor([1])"),
+        new_output("stream", name="stdout", text="\ntensor([2])\n"),
+    ]
+    renderer = SimpleNamespace(
+        nb_client=SimpleNamespace(code_cell_outputs=lambda index: (1, chunks)),
+        get_cell_level_config=lambda name, metadata, line=None: name == "merge_streams",
+    )
+    token = SimpleNamespace(meta={"index": 0, "metadata": {}}, map=[0, 1])
+    _, (merged,) = render.MditRenderMixin._get_nb_code_cell_outputs(renderer, token)
+    assert merged["text"] == "tensor([1])\ntensor([2])\n"
 
 
 def test_package_digest_changes_with_content_and_extra(tmp_path: Path) -> None:

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 import torchbook.graph as graph
 from torchbook.scratch import Value
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _ends(arrow: FancyArrowPatch) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import TensorDataset
+from torch.optim.lr_scheduler import OneCycleLR
+from torch.utils.data import DataLoader, TensorDataset
 
 import torchbook as tb
 from torchbook.models import Recipe, cnn, mlp, train_recipe
+from torchbook.train import accuracy, fit
 
 
 def test_default_mlp_is_784_256_128_64_10() -> None:
@@ -90,3 +92,53 @@ def test_recipe_training_learns_and_repeats() -> None:
         accuracies.append(history.metric("valid_accuracy"))
     assert accuracies[0] == accuracies[1]
     assert accuracies[0][-1] > 0.95
+
+
+class _OneCycleAdamBefore(torch.optim.Adam):
+    """The recipes' optimizer before ``fit`` took a scheduler, kept as the reference they
+    must still follow: Adam that advanced a OneCycleLR inside its own ``step``."""
+
+    def __init__(self, params, recipe: Recipe, steps: int) -> None:
+        super().__init__(params, lr=recipe.max_lr / 25, weight_decay=recipe.weight_decay)
+        self.schedule = OneCycleLR(self, recipe.max_lr, total_steps=steps)
+
+    def step(self, closure=None):  # type: ignore[override]
+        loss = super().step(closure)
+        if self.schedule.last_epoch + 1 < self.schedule.total_steps:
+            self.schedule.step()
+        return loss
+
+
+def test_recipe_steps_take_the_learning_rates_and_betas_of_the_old_optimizer() -> None:
+    recipe, steps = Recipe(epochs=1, max_lr=3e-3, weight_decay=1e-4), 40
+    w_old, w_new = torch.ones(3, requires_grad=True), torch.ones(3, requires_grad=True)
+    old = _OneCycleAdamBefore([w_old], recipe, steps)
+    new, scheduler = recipe.optimizer_and_scheduler([w_new], steps)
+    for step in range(steps):
+        old_group, new_group = old.param_groups[0], new.param_groups[0]
+        assert (new_group["lr"], new_group["betas"]) == (old_group["lr"], old_group["betas"]), step
+        for w, optimizer in ((w_old, old), (w_new, new)):
+            w.grad = torch.full((3,), 0.5 - step % 3)
+            optimizer.step()
+        scheduler.step()  # as fit does, after every optimizer step
+    assert torch.equal(w_old, w_new)
+
+
+def test_train_recipe_trains_exactly_as_with_the_old_optimizer() -> None:
+    g = torch.Generator().manual_seed(1)
+    y = torch.randint(0, 3, (200,), generator=g)
+    data = TensorDataset(torch.randn(200, 1, 28, 28, generator=g) + y.view(-1, 1, 1, 1), y)
+    recipe = Recipe(epochs=2, weight_decay=1e-4)
+    tb.seed(0)
+    new_model = mlp(hidden=(16,))
+    new = train_recipe(new_model, recipe, data, log_every=0)
+    tb.seed(0)
+    old_model = mlp(hidden=(16,))
+    shuffled = torch.Generator().manual_seed(0)  # train_recipe's default seed
+    loader = DataLoader(data, batch_size=recipe.batch_size, shuffle=True, generator=shuffled)
+    optimizer = _OneCycleAdamBefore(old_model.parameters(), recipe, recipe.epochs * len(loader))
+    loss, metrics = nn.CrossEntropyLoss(), {"accuracy": accuracy}
+    old = fit(old_model, loader, loss, optimizer, recipe.epochs, "cpu", metrics, log_every=0)
+    assert new.iteration_loss == old.iteration_loss and new.epochs == old.epochs
+    for p, q in zip(new_model.parameters(), old_model.parameters(), strict=True):
+        assert torch.equal(p, q)

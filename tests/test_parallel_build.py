@@ -10,7 +10,6 @@ with small IDX files the tests write.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import time
@@ -20,12 +19,14 @@ import numpy as np
 import pytest
 from _book import (
     BUILD_LOG_START,
-    EXECUTE,
     NOTEBOOK_HEADER,
     REPO,
+    build_env,
+    execute_in_parallel,
     executed,
     executed_by_build,
     executed_in_parallel,
+    executed_outputs,
     run_build,
     small_book,
 )
@@ -60,26 +61,12 @@ print(6 * 7)
 )
 
 
-def _env(tmp: Path, data: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ, TORCHBOOK_DATA=str(data), TORCHBOOK_OFFLINE="1", TQDM_DISABLE="1")
-    for name in ("TORCHBOOK_DEVICE", "TORCHBOOK_REQUIRE_MNIST", "TORCHBOOK_JOBS"):
-        env.pop(name, None)
+def _env(data: Path, **extra: str) -> dict[str, str]:
+    """An offline build's environment (``build_env``), not following the caller's worker
+    count, with ``extra`` variables set."""
+    env = build_env(data)
+    env.pop("TORCHBOOK_JOBS", None)
     return env | extra
-
-
-def _outputs(root: Path, name: str) -> list[object]:
-    """Every code cell's outputs as the page shows them (streams joined exactly)."""
-    import nbformat
-
-    sys.path.insert(0, str(REPO / "_ext"))
-    from exact_streams import coalesce_streams_exactly
-
-    notebook = nbformat.read(root / "_build" / "jupyter_execute" / "book" / f"{name}.ipynb", 4)
-    return [
-        coalesce_streams_exactly(cell.get("outputs", []))
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-    ]
 
 
 def _page(root: Path, name: str) -> str:
@@ -91,7 +78,7 @@ def test_serial_and_parallel_builds_print_the_same(tmp_path: Path) -> None:
     chapters["glossary"] = (REPO / "book" / "glossary.md").read_text()  # the terms they link
     serial = small_book(tmp_path / "serial", chapters)
     parallel = small_book(tmp_path / "parallel", chapters)
-    env = _env(tmp_path, tmp_path / "data")
+    env = _env(tmp_path / "data")
     for root, in_parallel in ((serial, False), (parallel, True)):
         result = run_build(root, env, parallel=in_parallel)
         assert result.returncode == 0, result.stdout[-4000:]
@@ -101,7 +88,7 @@ def test_serial_and_parallel_builds_print_the_same(tmp_path: Path) -> None:
         else:
             assert executed_by_build(result.stdout) == {f"book/{n}" for n in REPRODUCED}
     for name in REPRODUCED:
-        first, second = _outputs(serial, name), _outputs(parallel, name)
+        first, second = executed_outputs(serial, name), executed_outputs(parallel, name)
         assert len(first) == len(second)
         for index, (a, b) in enumerate(zip(first, second, strict=True)):
             assert a == b, f"{name}: code cell {index} differs between serial and parallel"
@@ -129,7 +116,7 @@ def test_serial_and_parallel_builds_print_the_same(tmp_path: Path) -> None:
 def test_a_change_of_data_source_re_executes(tmp_path: Path) -> None:
     root = small_book(tmp_path / "book", {"reads-data": READS_DATA, "no-data": NO_DATA})
     data = tmp_path / "data"
-    env = _env(tmp_path, data)
+    env = _env(data)
     result = run_build(root, env, parallel=True)
     assert result.returncode == 0, result.stdout[-4000:]
     assert "source sklearn-digits sklearn-digits" in _page(root, "reads-data")
@@ -154,7 +141,7 @@ def test_a_change_of_data_source_re_executes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("parallel", [True, False], ids=["make-book", "jupyter-book"])
 def test_required_mnist_missing_stops_the_build(tmp_path: Path, parallel: bool) -> None:
     root = small_book(tmp_path / "book", {"reads-data": READS_DATA})
-    env = _env(tmp_path, tmp_path / "data", TORCHBOOK_REQUIRE_MNIST="1")
+    env = _env(tmp_path / "data", TORCHBOOK_REQUIRE_MNIST="1")
     result = run_build(root, env, parallel=parallel)
     assert result.returncode != 0, "a build without MNIST must fail when MNIST is required"
     assert "TORCHBOOK_REQUIRE_MNIST=1 forbids the fallback" in result.stdout
@@ -167,7 +154,7 @@ def test_required_mnist_present_builds_from_it(tmp_path: Path) -> None:
     root = small_book(tmp_path / "book", {"reads-data": READS_DATA})
     data = tmp_path / "data"
     _write_mnist(data, n_test=2, n_train=3)
-    env = _env(tmp_path, data, TORCHBOOK_REQUIRE_MNIST="1")
+    env = _env(data, TORCHBOOK_REQUIRE_MNIST="1")
     result = run_build(root, env, parallel=True)
     assert result.returncode == 0, result.stdout[-4000:]
     assert "source mnist mnist: 3 and 2 images" in _page(root, "reads-data")
@@ -179,23 +166,14 @@ def test_half_a_data_folder_stops_the_build_and_says_what_is_missing(tmp_path: P
     data = tmp_path / "data"
     raw = data / "MNIST" / "raw"
     _write_idx(raw, "t10k", np.zeros((2, 28, 28)), np.array([1, 2]), gz=True)
-    result = run_build(root, _env(tmp_path, data), parallel=True)
+    result = run_build(root, _env(data), parallel=True)
     assert result.returncode != 0
     assert f"MNIST folder {raw} is incomplete" in result.stdout
     assert "train-images-idx3-ubyte, train-labels-idx1-ubyte are missing" in result.stdout
 
 
 def test_execute_takes_its_worker_count_from_the_environment(tmp_path: Path) -> None:
-    import subprocess
-
-    env = _env(tmp_path, tmp_path / "data", TORCHBOOK_JOBS="٣")
-    result = subprocess.run(
-        [sys.executable, str(EXECUTE), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    result = execute_in_parallel(tmp_path, _env(tmp_path / "data", TORCHBOOK_JOBS="٣"))
     assert result.returncode != 0 and "TORCHBOOK_JOBS='٣'" in result.stderr
 
 
@@ -230,7 +208,7 @@ time.sleep(30)
 
 def test_a_dead_kernel_is_left_to_the_build_which_fails(tmp_path: Path) -> None:
     root = small_book(tmp_path / "book", {"dies": DIES, "no-data": NO_DATA})
-    result = run_build(root, _env(tmp_path, tmp_path / "data"), parallel=True)
+    result = run_build(root, _env(tmp_path / "data"), parallel=True)
     log = result.stdout
     assert "book/dies.md: failed after" in log and "the build will run it again" in log
     assert "book/no-data.md: executed in parallel" in log
@@ -247,7 +225,7 @@ def test_a_stuck_chapter_is_abandoned_not_waited_for(tmp_path: Path, monkeypatch
 
     for name, value in build_environment.SETTINGS.items():  # restored after the test
         monkeypatch.setenv(name, value)
-    for name, value in _env(tmp_path, tmp_path / "data").items():
+    for name, value in _env(tmp_path / "data").items():
         monkeypatch.setenv(name, value)
     root = small_book(tmp_path / "book", {"stuck": STUCK})
     monkeypatch.setattr(execute, "SLACK_S", 5.0 - 600)  # a cell may go silent for 5 s

@@ -5,18 +5,11 @@ from __future__ import annotations
 import io
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
 import torchbook as tb
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_figure_applies_house_style() -> None:
@@ -35,6 +28,22 @@ def test_figure_grid_shape() -> None:
 def test_figure_rejects_empty_grid() -> None:
     with pytest.raises(ValueError, match="at least one row"):
         tb.plot.figure(0, 1)
+
+
+def test_axes_or_new_draws_on_the_callers_axes_in_the_house_style(monkeypatch) -> None:
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    monkeypatch.setattr("torchbook.plot.style._applied", False)
+    with mpl.rc_context({"axes.grid": False}):
+        assert tb.plot.axes_or_new(ax) is ax
+        assert mpl.rcParams["axes.grid"] is True  # the style, applied though no figure was made
+
+
+def test_axes_or_new_makes_a_single_panel_figure_of_the_size_asked() -> None:
+    ax = tb.plot.axes_or_new(None, size=(4.0, 3.0))
+    assert ax.figure.axes == [ax]
+    assert ax.figure.get_size_inches().tolist() == [4.0, 3.0]
 
 
 def test_derivative_comes_from_autograd() -> None:

@@ -6,11 +6,13 @@ the input's gradient and every parameter's gradient for a random upstream gradie
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from _compare import compare
+from _compare import compare, random_array
 
 from torchbook import interop
 from torchbook.scratch import functional as F
@@ -19,15 +21,11 @@ from torchbook.scratch import optim
 from torchbook.scratch.tensor import Tensor
 
 
-def _rand(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
 # --- Linear ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)], ids=str)
 def test_linear(shape: tuple, bias: bool) -> None:
-    compare(snn.Linear(4, 3, bias=bias), torch.nn.Linear(4, 3, bias=bias), _rand(shape))
+    compare(snn.Linear(4, 3, bias=bias), torch.nn.Linear(4, 3, bias=bias), random_array(shape))
 
 
 def test_linear_initialisation_follows_torch() -> None:
@@ -65,12 +63,14 @@ CONV = [
 def test_conv2d(c_in: int, c_out: int, k, stride, pad, h: int, w: int) -> None:
     ours = snn.Conv2d(c_in, c_out, k, stride=stride, padding=pad)
     theirs = torch.nn.Conv2d(c_in, c_out, k, stride=stride, padding=pad)
-    compare(ours, theirs, _rand((2, c_in, h, w)))
+    compare(ours, theirs, random_array((2, c_in, h, w)))
 
 
 def test_conv2d_without_bias() -> None:
     compare(
-        snn.Conv2d(2, 3, 3, bias=False), torch.nn.Conv2d(2, 3, 3, bias=False), _rand((2, 2, 5, 5))
+        snn.Conv2d(2, 3, 3, bias=False),
+        torch.nn.Conv2d(2, 3, 3, bias=False),
+        random_array((2, 2, 5, 5)),
     )
 
 
@@ -97,7 +97,7 @@ def test_conv2d_needs_four_dimensions() -> None:
 
 
 def test_conv2d_reads_a_non_contiguous_input_correctly() -> None:
-    x = _rand((2, 3, 7, 6)).transpose(0, 1, 3, 2)  # a view with swapped strides
+    x = random_array((2, 3, 7, 6)).transpose(0, 1, 3, 2)  # a view with swapped strides
     assert not x.copy(order="K").flags.c_contiguous
     compare(snn.Conv2d(3, 2, 3), torch.nn.Conv2d(3, 2, 3), x)
 
@@ -115,7 +115,7 @@ POOL = [(2, None, 8, 8), (2, None, 7, 9), (3, None, 9, 9), (3, None, 10, 8), (2,
 
 @pytest.mark.parametrize(("k", "stride", "h", "w"), POOL, ids=str)
 def test_max_pool2d(k: int, stride, h: int, w: int) -> None:
-    compare(snn.MaxPool2d(k, stride), torch.nn.MaxPool2d(k, stride), _rand((2, 3, h, w)))
+    compare(snn.MaxPool2d(k, stride), torch.nn.MaxPool2d(k, stride), random_array((2, 3, h, w)))
 
 
 @pytest.mark.parametrize(("k", "stride", "h", "w"), POOL, ids=str)
@@ -124,7 +124,7 @@ def test_min_pool2d_is_minus_max_pool_of_minus_x(k: int, stride, h: int, w: int)
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return -TF.max_pool2d(-x, k, stride)
 
-    compare(snn.MinPool2d(k, stride), MinPool(), _rand((2, 3, h, w)))
+    compare(snn.MinPool2d(k, stride), MinPool(), random_array((2, 3, h, w)))
 
 
 @pytest.mark.parametrize(("k", "stride"), [(2, None), (3, 1)])
@@ -159,7 +159,7 @@ def test_batch_norm_train_mode(ours, theirs, shape: tuple) -> None:
     with torch.no_grad():  # a non-trivial affine part
         t.weight.uniform_(0.5, 1.5)
         t.bias.uniform_(-0.5, 0.5)
-    compare(ours(3, momentum=0.2, dtype=np.float64), t, _rand(shape) * 3 + 1)
+    compare(ours(3, momentum=0.2, dtype=np.float64), t, random_array(shape) * 3 + 1)
 
 
 @pytest.mark.parametrize(("ours", "theirs", "shape"), BN, ids=BN_IDS)
@@ -167,7 +167,7 @@ def test_batch_norm_running_statistics(ours, theirs, shape: tuple) -> None:
     """Unbiased variance in the running estimate, biased in the normalisation: as torch."""
     mine, ref = ours(3, momentum=0.3, dtype=np.float64), theirs(3, momentum=0.3).double()
     for step in range(4):
-        x = _rand(shape, step) * (step + 1) + step
+        x = random_array(shape, step) * (step + 1) + step
         mine(Tensor(x))
         ref(torch.tensor(x))
     np.testing.assert_allclose(mine.running_mean, ref.running_mean.numpy(), rtol=1e-12)
@@ -178,12 +178,12 @@ def test_batch_norm_running_statistics(ours, theirs, shape: tuple) -> None:
 def test_batch_norm_eval_mode_uses_running_statistics(ours, theirs, shape: tuple) -> None:
     mine, ref = ours(3, dtype=np.float64), theirs(3).double()
     for step in range(3):  # fill the running statistics
-        x = _rand(shape, 10 + step) * 2 + 1
+        x = random_array(shape, 10 + step) * 2 + 1
         mine(Tensor(x))
         ref(torch.tensor(x))
     mine.eval()
     ref.eval()
-    compare(mine, ref, _rand(shape, 20))
+    compare(mine, ref, random_array(shape, 20))
     np.testing.assert_allclose(mine.running_mean, ref.running_mean.numpy(), rtol=1e-12)
 
 
@@ -213,7 +213,7 @@ ACTIVATIONS = {
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_activation_and_flatten(name: str) -> None:
     ours, theirs = ACTIVATIONS[name]
-    compare(ours, theirs, _rand((4, 2, 3)) * 3)
+    compare(ours, theirs, random_array((4, 2, 3)) * 3)
 
 
 def test_elu_has_no_overflow_for_large_inputs() -> None:
@@ -225,7 +225,7 @@ def test_elu_has_no_overflow_for_large_inputs() -> None:
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_cross_entropy(scale: float, reduction: str) -> None:
     """Large logits would overflow a naive softmax; the shifted log-sum-exp does not."""
-    logits = _rand((6, 5)) * scale
+    logits = random_array((6, 5)) * scale
     target = np.array([0, 4, 2, 2, 1, 3])
     loss = snn.CrossEntropyLoss(reduction=reduction)
     compare(
@@ -255,12 +255,12 @@ def test_cross_entropy_bad_shapes(logits: tuple, target: tuple, error, match: st
 
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_mse_loss(reduction: str) -> None:
-    target = _rand((4, 3), 5)
+    target = random_array((4, 3), 5)
     loss = snn.MSELoss(reduction=reduction)
     compare(
         lambda z: loss(z, target),
         lambda z: TF.mse_loss(z, torch.tensor(target), reduction=reduction),
-        _rand((4, 3)),
+        random_array((4, 3)),
     )
 
 
@@ -271,7 +271,7 @@ def test_mse_loss_shape_mismatch() -> None:
 
 @pytest.mark.parametrize("name", ["l1", "l2"])
 def test_penalties_match_torch(name: str) -> None:
-    arrays = [_rand((3, 2), 1), _rand((2,), 2)]
+    arrays = [random_array((3, 2), 1), random_array((2,), 2)]
     ours = [Tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     if name == "l1":
@@ -287,31 +287,23 @@ def test_penalties_match_torch(name: str) -> None:
 
 
 # --- modules -----------------------------------------------------------------------------------
-def _torch_cnn() -> torch.nn.Sequential:
-    t = torch.nn
-    return t.Sequential(
-        t.Conv2d(1, 4, 3, padding=1), t.BatchNorm2d(4), t.ReLU(), t.MaxPool2d(2),
-        t.Conv2d(4, 6, 3), t.Tanh(), t.MaxPool2d(2),
-        t.Flatten(), t.Linear(6, 5), t.ELU(), t.Linear(5, 3),
-    )  # fmt: skip
-
-
-def _our_cnn() -> snn.Sequential:
-    s = snn
-    return s.Sequential(
-        s.Conv2d(1, 4, 3, padding=1), s.BatchNorm2d(4, dtype=np.float64), s.ReLU(), s.MaxPool2d(2),
-        s.Conv2d(4, 6, 3), s.Tanh(), s.MaxPool2d(2),
-        s.Flatten(), s.Linear(6, 5), s.ELU(), s.Linear(5, 3),
+def _cnn(layers, dtype) -> Any:
+    """One small CNN of every kind of layer, in the framework whose ``nn`` is ``layers``
+    (``snn`` or ``torch.nn``: the same names and arguments)."""
+    return layers.Sequential(
+        layers.Conv2d(1, 4, 3, padding=1), layers.BatchNorm2d(4, dtype=dtype), layers.ReLU(),
+        layers.MaxPool2d(2), layers.Conv2d(4, 6, 3), layers.Tanh(), layers.MaxPool2d(2),
+        layers.Flatten(), layers.Linear(6, 5), layers.ELU(), layers.Linear(5, 3),
     )  # fmt: skip
 
 
 def test_a_whole_cnn_matches_torch() -> None:
-    compare(_our_cnn(), _torch_cnn(), _rand((3, 1, 8, 8)))
+    compare(_cnn(snn, np.float64), _cnn(torch.nn, torch.float64), random_array((3, 1, 8, 8)))
 
 
 def test_parameter_names_and_order_match_torch() -> None:
-    ours = [(n, p.shape) for n, p in _our_cnn().named_parameters()]
-    theirs = [(n, tuple(p.shape)) for n, p in _torch_cnn().named_parameters()]
+    ours = [(n, p.shape) for n, p in _cnn(snn, np.float64).named_parameters()]
+    theirs = [(n, tuple(p.shape)) for n, p in _cnn(torch.nn, torch.float64).named_parameters()]
     assert ours == theirs
 
 
@@ -369,7 +361,7 @@ OPTIMIZERS = [("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
 
 @pytest.mark.parametrize(("name", "kwargs"), OPTIMIZERS, ids=[n for n, _ in OPTIMIZERS])
 def test_training_a_linear_model_follows_torch_optim(name: str, kwargs: dict) -> None:
-    x, w_true = _rand((16, 3), 1), np.array([[1.0, -2.0, 0.5]])
+    x, w_true = random_array((16, 3), 1), np.array([[1.0, -2.0, 0.5]])
     y = x @ w_true.T + 0.3
     ours, theirs = snn.Linear(3, 1, dtype=np.float64), torch.nn.Linear(3, 1).double()
     interop.load_from_torch(ours, theirs)
@@ -424,3 +416,27 @@ def test_a_layer_with_an_impossible_size_says_what_is_wrong(make, message: str) 
 def test_a_kernel_size_is_an_int_or_a_pair_of_ints(kernel_size) -> None:
     with pytest.raises(ValueError, match="kernel_size must be an int >= 1 or a pair of them"):
         snn.Conv2d(1, 1, kernel_size)
+
+
+@pytest.mark.parametrize(
+    ("value", "least", "expected"),
+    [(3, 1, (3, 3)), ((2, 5), 1, (2, 5)), ([1, 4], 1, (1, 4)), (np.int64(2), 1, (2, 2)),
+     (0, 0, (0, 0))],
+    ids=repr,
+)  # fmt: skip
+def test_as_pair_gives_height_and_width_as_ints(value, least: int, expected: tuple) -> None:
+    pair = F.as_pair(value, "padding", least)
+    assert pair == expected and all(type(n) is int for n in pair)
+
+
+@pytest.mark.parametrize("bad", [0, (2, 0), (1, 2, 3), True, (2, 1.5), "2"], ids=repr)
+def test_as_pair_refuses_with_the_arguments_name(bad) -> None:
+    with pytest.raises(ValueError, match=r"^stride must be an int >= 1 or a pair of them, got"):
+        F.as_pair(bad, "stride", 1)
+
+
+def test_conv2d_keeps_its_sizes_as_pairs_as_torch_does() -> None:
+    ours = snn.Conv2d(1, 2, 3, stride=2, padding=(1, 0))
+    theirs = torch.nn.Conv2d(1, 2, 3, stride=2, padding=(1, 0))
+    for name in ("kernel_size", "stride", "padding"):
+        assert getattr(ours, name) == getattr(theirs, name), name

@@ -5,14 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from _compare import compare
+from _compare import compare, random_array
 
 from torchbook.scratch import functional as F
-from torchbook.scratch.tensor import Tensor, no_grad
-
-
-def _rand(shape: tuple[int, ...], seed: int, low: float = -2.0, high: float = 2.0) -> np.ndarray:
-    return np.random.default_rng(seed).uniform(low, high, shape)
+from torchbook.scratch.tensor import Tensor, no_grad, record
 
 
 def _away_from_zero(shape: tuple[int, ...], seed: int) -> np.ndarray:
@@ -36,7 +32,7 @@ SHAPES = [((4,), (4,)), ((3, 1), (4,)), ((2, 3), (3,)), ((2, 3), ()), ((), (2, 3
 @pytest.mark.parametrize(("shape_a", "shape_b"), SHAPES, ids=str)
 def test_binary_operator_with_broadcasting(name: str, shape_a: tuple, shape_b: tuple) -> None:
     f = BINARY[name]
-    compare(f, f, _rand(shape_a, 1), _away_from_zero(shape_b, 2))
+    compare(f, f, random_array(shape_a, 1), _away_from_zero(shape_b, 2))
 
 
 SCALAR_SIDES = {
@@ -64,7 +60,7 @@ def test_operator_with_a_python_number(name: str) -> None:
 
 def test_a_tensor_used_twice_accumulates_both_paths() -> None:
     f = lambda t: t * t + t  # noqa: E731
-    compare(f, f, _rand((3,), 4))
+    compare(f, f, random_array((3,), 4))
 
 
 def test_ndarray_on_the_left_gives_a_tensor() -> None:
@@ -83,12 +79,12 @@ MATMUL = [((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)), ((3,), (3,)), ((5, 2
 @pytest.mark.parametrize(("shape_a", "shape_b"), MATMUL, ids=str)
 def test_matmul(shape_a: tuple, shape_b: tuple) -> None:
     f = lambda a, b: a @ b  # noqa: E731
-    compare(f, f, _rand(shape_a, 5), _rand(shape_b, 6))
+    compare(f, f, random_array(shape_a, 5), random_array(shape_b, 6))
 
 
 def test_matmul_with_a_constant_array() -> None:
-    w = _rand((3, 2), 7)
-    compare(lambda a: a @ w, lambda a: a @ torch.tensor(w), _rand((4, 3), 8))
+    w = random_array((3, 2), 7)
+    compare(lambda a: a @ w, lambda a: a @ torch.tensor(w), random_array((4, 3), 8))
 
 
 # --- reductions --------------------------------------------------------------------------------
@@ -107,11 +103,13 @@ def test_reduction(name: str, axis, keepdims: bool) -> None:
             return getattr(t, torch_name)()
         return getattr(t, torch_name)(dim=dim, keepdim=keepdims)
 
-    compare(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), theirs, _rand((2, 3, 4), 9))
+    compare(
+        lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), theirs, random_array((2, 3, 4), 9)
+    )
 
 
 def test_max_without_ties_matches_torch_max_along_a_dim() -> None:
-    compare(lambda t: t.max(axis=1), lambda t: t.max(dim=1).values, _rand((4, 5), 10))
+    compare(lambda t: t.max(axis=1), lambda t: t.max(dim=1).values, random_array((4, 5), 10))
 
 
 def test_max_ties_share_the_gradient_as_torch_amax() -> None:
@@ -121,12 +119,14 @@ def test_max_ties_share_the_gradient_as_torch_amax() -> None:
 
 
 def test_min() -> None:
-    compare(lambda t: t.min(axis=0), lambda t: t.amin(dim=0), _rand((4, 5), 11))
+    compare(lambda t: t.min(axis=0), lambda t: t.amin(dim=0), random_array((4, 5), 11))
 
 
 # --- shapes and indexing ----------------------------------------------------------------------
 def test_reshape() -> None:
-    compare(lambda t: t.reshape(3, -1) * 2, lambda t: t.reshape(3, -1) * 2, _rand((2, 3, 2), 12))
+    compare(
+        lambda t: t.reshape(3, -1) * 2, lambda t: t.reshape(3, -1) * 2, random_array((2, 3, 2), 12)
+    )
 
 
 def test_reshape_accepts_a_tuple() -> None:
@@ -138,11 +138,11 @@ def test_transpose(axes: tuple) -> None:
     def theirs(t: torch.Tensor) -> torch.Tensor:
         return t.permute(*(axes or (2, 1, 0)))
 
-    compare(lambda t: t.transpose(*axes), theirs, _rand((2, 3, 4), 13))
+    compare(lambda t: t.transpose(*axes), theirs, random_array((2, 3, 4), 13))
 
 
 def test_T_property() -> None:
-    compare(lambda t: t.T @ t, lambda t: t.T @ t, _rand((3, 2), 14))
+    compare(lambda t: t.T @ t, lambda t: t.T @ t, random_array((3, 2), 14))
 
 
 INDICES = {
@@ -165,7 +165,7 @@ def test_indexing(name: str) -> None:
         torch_index = tuple(torch.from_numpy(i) if isinstance(i, np.ndarray) else i for i in index)
     elif isinstance(index, np.ndarray):
         torch_index = torch.from_numpy(index)
-    compare(lambda t: t[index], lambda t: t[torch_index], _rand((3, 4), 15))
+    compare(lambda t: t[index], lambda t: t[torch_index], random_array((3, 4), 15))
 
 
 def test_indexing_with_a_tensor_of_indices() -> None:
@@ -316,6 +316,23 @@ def test_no_grad_works_as_a_decorator() -> None:
     assert not double(Tensor(np.ones(2), requires_grad=True)).requires_grad
 
 
+def _cube(x: Tensor) -> Tensor:
+    """A new operation, written as ``functional``'s are: a forward line, then ``record``."""
+    return record(x.data**3, (x,), lambda g: x.accumulate_grad(g * 3 * x.data**2))
+
+
+def test_an_operation_made_with_record_is_differentiated_like_torch() -> None:
+    compare(_cube, lambda t: t**3, random_array((2, 3), 40))
+
+
+def test_record_joins_the_graph_only_when_an_input_needs_a_gradient() -> None:
+    assert not _cube(Tensor(np.ones(2))).requires_grad
+    needs = Tensor(np.ones(2), requires_grad=True)
+    assert _cube(needs).requires_grad
+    with no_grad():
+        assert not _cube(needs).requires_grad
+
+
 def test_detach_shares_data_but_not_the_graph() -> None:
     t = Tensor(np.ones(2), requires_grad=True)
     d = t.detach()
@@ -344,7 +361,7 @@ def test_reshape_error_names_the_shapes() -> None:
 
 def test_a_tensor_exponent_gets_its_gradient() -> None:
     f = lambda a, b: a**b  # noqa: E731
-    compare(f, f, np.abs(_away_from_zero((2, 3), 20)), _rand((3,), 21))
+    compare(f, f, np.abs(_away_from_zero((2, 3), 20)), random_array((3,), 21))
 
 
 # --- conversions -------------------------------------------------------------------------------
@@ -411,7 +428,7 @@ MATMUL_CONSTANT = [((2, 3), (3, 4)), ((3,), (3, 2)), ((5, 2, 3), (3, 4)), ((2, 3
 def test_a_constant_in_a_matrix_product(
     shape_left: tuple, shape_right: tuple, tensor_on_the_left: bool, kind: str
 ) -> None:
-    left, right = _rand(shape_left, 32), _rand(shape_right, 33)
+    left, right = random_array(shape_left, 32), random_array(shape_right, 33)
     x, constant = (left, right) if tensor_on_the_left else (right, left)
     if kind == "ndarray":
         ours_constant, theirs_constant = constant, torch.from_numpy(constant)
@@ -492,7 +509,9 @@ def test_flatten_with_an_axis_out_of_range_raises_as_in_torch(start: int, end: i
 @pytest.mark.parametrize(("start", "end"), [(-2, -1), (-3, 1), (0, -1), (1, 1)])
 def test_flatten_with_negative_axes(start: int, end: int) -> None:
     compare(
-        lambda t: F.flatten(t, start, end), lambda t: t.flatten(start, end), _rand((2, 3, 4), 35)
+        lambda t: F.flatten(t, start, end),
+        lambda t: t.flatten(start, end),
+        random_array((2, 3, 4), 35),
     )
 
 

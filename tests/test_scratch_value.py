@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import pytest
@@ -14,7 +13,8 @@ from torchbook.scratch import Value
 POINTS = [-2.5, -0.3, 0.7, 3.0]
 
 
-_check = functools.partial(compare, leaf=Value, rtol=1e-12, atol=1e-12)  # float64 rounding
+# compare()'s arguments for Value: a leaf per input, equal to torch up to float64 rounding
+AS_VALUES = {"leaf": Value, "rtol": 1e-12, "atol": 1e-12}
 
 
 BINARY = {
@@ -28,23 +28,23 @@ BINARY = {
 @pytest.mark.parametrize("name", BINARY)
 @pytest.mark.parametrize("a, b", [(1.5, -2.0), (-0.5, 4.0), (3.0, 0.25)])
 def test_binary_operations_match_torch(name: str, a: float, b: float) -> None:
-    _check(BINARY[name], BINARY[name], a, b)
+    compare(BINARY[name], BINARY[name], a, b, **AS_VALUES)
 
 
 @pytest.mark.parametrize("name", BINARY)
 def test_numbers_mix_on_either_side(name: str) -> None:
     op = BINARY[name]
-    _check(lambda a: op(2.0, a), lambda a: op(2.0, a), 1.5)
-    _check(lambda a: op(a, 2.0), lambda a: op(a, 2.0), 1.5)
+    compare(lambda a: op(2.0, a), lambda a: op(2.0, a), 1.5, **AS_VALUES)
+    compare(lambda a: op(a, 2.0), lambda a: op(a, 2.0), 1.5, **AS_VALUES)
 
 
 @pytest.mark.parametrize("exponent", [2, 3, -1, 0.5, -1.5])
 def test_power_with_number_exponent(exponent: float) -> None:
-    _check(lambda a: a**exponent, lambda a: a**exponent, 1.7)
+    compare(lambda a: a**exponent, lambda a: a**exponent, 1.7, **AS_VALUES)
 
 
 def test_negation() -> None:
-    _check(lambda a: -a, lambda a: -a, 1.7)
+    compare(lambda a: -a, lambda a: -a, 1.7, **AS_VALUES)
 
 
 UNARY = {
@@ -58,12 +58,12 @@ UNARY = {
 @pytest.mark.parametrize("name", UNARY)
 @pytest.mark.parametrize("x", POINTS)
 def test_unary_functions_match_torch(name: str, x: float) -> None:
-    _check(*UNARY[name], x)
+    compare(*UNARY[name], x, **AS_VALUES)
 
 
 @pytest.mark.parametrize("x", [0.1, 1.0, 7.5])
 def test_log_matches_torch(x: float) -> None:
-    _check(lambda v: v.log(), torch.log, x)
+    compare(lambda v: v.log(), torch.log, x, **AS_VALUES)
 
 
 def test_log_of_non_positive_is_an_error() -> None:
@@ -89,7 +89,7 @@ def test_composite_expression_matches_torch() -> None:
         e = (a * b + c) ** 2 / (1 + b * b)
         return _tanh(e) * a - c / 3 + _sigmoid(a * c) * (2 - a)
 
-    _check(f, f, 0.8, -1.3, 0.4)
+    compare(f, f, 0.8, -1.3, 0.4, **AS_VALUES)
 
 
 def test_reused_node_accumulates_gradient() -> None:
@@ -158,3 +158,21 @@ def test_combining_with_non_number_is_a_type_error() -> None:
 def test_repr_shows_label_data_and_grad() -> None:
     v = Value(math.pi, label="p")
     assert repr(v) == "Value(p: data=3.142, grad=0)"
+
+
+def test_local_derivatives_come_from_the_nodes_own_backward_step() -> None:
+    x, y = Value(3.0), Value(-2.0)
+    assert (x * y).local_derivatives() == {x: -2.0, y: 3.0}
+    assert (x * x).local_derivatives() == {x: 6.0}  # one entry holding both uses
+    assert x.tanh().local_derivatives() == {x: pytest.approx(1 - math.tanh(3.0) ** 2)}
+    assert x.local_derivatives() == {}  # a leaf has no inputs
+
+
+def test_local_derivatives_leave_every_grad_as_it_was() -> None:
+    x, y = Value(3.0), Value(-2.0)
+    out = x * y + x
+    out.backward()
+    before = [v.grad for v in out.topological_order()]
+    for v in out.topological_order():
+        v.local_derivatives()
+    assert [v.grad for v in out.topological_order()] == before

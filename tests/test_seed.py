@@ -1,7 +1,8 @@
-"""torchbook.seed: one call makes Python, NumPy and torch repeat themselves."""
+"""torchbook.reproducibility: one call makes Python, NumPy and torch repeat themselves."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
 
@@ -10,6 +11,12 @@ import pytest
 import torch
 
 import torchbook as tb
+from torchbook import reproducibility
+
+
+def test_the_function_does_not_shadow_its_module() -> None:
+    assert inspect.ismodule(reproducibility) and tb.seed is reproducibility.seed
+    assert tb.thread_count is reproducibility.thread_count
 
 
 def _draws() -> tuple[float, float, list[float]]:

@@ -205,3 +205,77 @@ def test_loader_without_len_works_with_and_without_a_bar(monkeypatch) -> None:
     assert len(bars) == 1 and bars[0].total is None and bars[0].steps == 2 * len(train)
     fit(model, train, nn.CrossEntropyLoss(), opt, 2, progress=True, log_every=0)
     assert bars[1].total == 2 * len(train)  # with len(): the bar knows its end
+
+
+def _lr_at_each_step(optimizer: torch.optim.Optimizer) -> list[float]:
+    """The learning rate each of the optimizer's later steps uses, filled in as it steps."""
+    seen: list[float] = []
+    optimizer.register_step_pre_hook(lambda o, *_: seen.append(o.param_groups[0]["lr"]))
+    return seen
+
+
+def test_a_scheduler_is_stepped_after_every_optimizer_step() -> None:
+    model, train, _ = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1 / (1 + step))
+    lrs = _lr_at_each_step(opt)
+    fit(model, train, nn.CrossEntropyLoss(), opt, 2, scheduler=scheduler, log_every=0)
+    steps = 2 * len(train)
+    assert lrs == pytest.approx([0.1 / (1 + k) for k in range(steps)])
+    assert scheduler.last_epoch == steps
+
+
+def test_a_scheduler_by_epoch_is_stepped_after_each_epoch() -> None:
+    model, train, _ = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    lrs = _lr_at_each_step(opt)
+    loss = nn.CrossEntropyLoss()
+    fit(model, train, loss, opt, 3, scheduler=scheduler, scheduler_interval="epoch", log_every=0)
+    n = len(train)
+    assert lrs == pytest.approx([0.1] * n + [0.05] * n + [0.025] * n)
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["valid_loss", "train_loss"])
+def test_reduce_on_plateau_is_given_the_epochs_loss(validate: bool) -> None:
+    model, train, valid = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    given = []
+
+    class Recording(torch.optim.lr_scheduler.ReduceLROnPlateau):
+        def step(self, metrics, epoch=None) -> None:  # type: ignore[override]
+            given.append(metrics)
+            super().step(metrics)
+
+    loaders = (train, valid) if validate else train
+    history = fit(
+        model, loaders, nn.CrossEntropyLoss(), opt, 3,
+        scheduler=Recording(opt), scheduler_interval="epoch", log_every=0,
+    )  # fmt: skip
+    assert given == history.metric("valid_loss" if validate else "train_loss")
+
+
+@pytest.mark.parametrize(
+    ("make", "interval", "error", "message"),
+    [(lambda opt: torch.optim.lr_scheduler.ReduceLROnPlateau(opt), "step", ValueError,
+      "scheduler_interval='epoch'"),
+     (lambda opt: torch.optim.lr_scheduler.StepLR(
+         torch.optim.SGD([torch.zeros(1, requires_grad=True)]), 1), "step", ValueError,
+      "another optimizer"),
+     (lambda opt: torch.optim.lr_scheduler.StepLR(opt, 1), "batch", ValueError,
+      "scheduler_interval must be one of"),
+     (lambda opt: object(), "step", TypeError, "torch.optim.lr_scheduler")],
+    ids=["plateau-per-step", "other-optimizer", "unknown-interval", "not-a-scheduler"],
+)  # fmt: skip
+def test_a_scheduler_fit_would_step_wrongly_is_refused_before_training(
+    make, interval: str, error: type, message: str
+) -> None:
+    model, train, _ = _setup()
+    before = [p.detach().clone() for p in model.parameters()]
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(error, match=message):
+        fit(
+            model, train, nn.CrossEntropyLoss(), opt, 1,
+            scheduler=make(opt), scheduler_interval=interval, log_every=0,
+        )  # fmt: skip
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))

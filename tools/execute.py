@@ -65,8 +65,9 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def toc_sources(root: Path) -> list[Path]:
-    """Every file ``_toc.yml`` lists, in order, as a path with its suffix."""
+def toc_entries(root: Path) -> list[str]:
+    """Every file ``_toc.yml`` lists, in order, as written there (``book/tensors``); the
+    tests' list of pages (``tests/_book.py``) reads the table of contents through it."""
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
 
     def walk(entries: list[dict[str, object]]) -> list[str]:
@@ -78,8 +79,13 @@ def toc_sources(root: Path) -> list[Path]:
                 names += walk(entry.get(key) or [])  # type: ignore[arg-type]
         return names
 
+    return [str(toc["root"]), *walk([toc])]
+
+
+def toc_sources(root: Path) -> list[Path]:
+    """Every file ``_toc.yml`` lists, in order, as a path with its suffix."""
     paths = []
-    for name in [toc["root"], *walk([toc])]:
+    for name in toc_entries(root):
         for candidate in (root / name, root / f"{name}.md", root / f"{name}.ipynb"):
             if candidate.is_file():
                 paths.append(candidate)

@@ -55,10 +55,15 @@ REQUIRE_ENV_VAR = "TORCHBOOK_REQUIRE_MNIST"
 MNIST_SOURCE = "mnist"
 FALLBACK_SOURCE = "sklearn-digits"
 _DOWNLOAD_TIMEOUT_S = 30.0
-_FILES = {
-    True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
+
+
+def _file_names(prefix: str) -> tuple[str, str]:
+    """The images file and the labels file of one MNIST split, as LeCun names them."""
+    return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+
+
+_FILES = {"train": _file_names("train"), "test": _file_names("t10k")}
+"""Each split's (images, labels) file names; ``mnist(train=False)`` reads ``"test"``."""
 
 
 class DataFolderError(RuntimeError):
@@ -228,7 +233,7 @@ def _describe(error: BaseException) -> str:
 
 
 def _read_split(raw: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    return _read_idx_pair(raw, *_FILES[train])
+    return _read_idx_pair(raw, *_FILES["train" if train else "test"])
 
 
 def data_source(root: str | os.PathLike[str] | None = None) -> str:
@@ -392,7 +397,7 @@ def idx_dataset(folder: str | os.PathLike[str], prefix: str = "t10k") -> DigitsD
     folder = Path(folder)
     if not folder.is_dir():
         raise DataFolderError(f"no such MNIST folder: {folder}")
-    names = (f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte")
+    names = _file_names(prefix)
     missing = [name for name in names if _find(folder, name) is None]
     if missing:
         raise DataFolderError(f"MNIST folder {folder} lacks {', '.join(missing)} (plain or .gz)")

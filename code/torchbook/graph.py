@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
-from torchbook.plot.style import COLORS, figure
+from torchbook.plot.style import COLORS, axes_or_new
 from torchbook.scratch.value import Value
 
 _FILL = {"leaf": "#d7e9f7", "op": "#fbe5c0", "output": "#cdebdc"}
@@ -87,31 +87,18 @@ def value_graph(root: Value, *, show_grad: bool = True) -> Graph:
 def local_derivatives(root: Value) -> dict[tuple[Value, Value], float]:
     """What each edge of a ``Value`` graph multiplies a gradient by: d(output)/d(input).
 
-    Keys are ``(output, input)`` pairs. The numbers come from the engine itself: each
-    node's backward step runs once with an arriving gradient of 1, and what reaches each
-    input is its local derivative at the current data. An input used twice by one
-    operation (``x * x``) has one edge, holding the sum of both uses (``2 * x``). Every
-    ``grad`` in the graph is restored afterwards.
+    Keys are ``(output, input)`` pairs; the numbers are each node's
+    :meth:`~torchbook.scratch.Value.local_derivatives`, read off the engine's own backward
+    steps at the current data. An input used twice by one operation (``x * x``) has one
+    edge, holding the sum of both uses (``2 * x``). Every ``grad`` is left as it was.
     """
     if not isinstance(root, Value):
         raise TypeError(f"expected a torchbook.scratch.Value, got {type(root).__name__}")
-    order = root.topological_order()
-    saved = [v.grad for v in order]
-    slopes: dict[tuple[Value, Value], float] = {}
-    try:
-        for out in order:
-            inputs = list(dict.fromkeys(out.parents))
-            if not inputs:
-                continue
-            for v in inputs:
-                v.grad = 0.0
-            out.grad = 1.0
-            out._backward()
-            slopes.update(((out, v), v.grad) for v in inputs)
-    finally:
-        for v, grad in zip(order, saved, strict=True):
-            v.grad = grad
-    return slopes
+    return {
+        (out, v): slope
+        for out in root.topological_order()
+        for v, slope in out.local_derivatives().items()
+    }
 
 
 def derivative_graph(root: Value, *, show_grad: bool = False) -> Graph:
@@ -250,8 +237,7 @@ def draw(graph: Graph, *, ax: Axes | None = None, title: str | None = None) -> A
     pos = _positions(graph)
     width = max(x for x, _ in pos.values()) + 1
     height = max(sum(1 for x, _ in pos.values() if x == col) for col in range(int(width)))
-    if ax is None:
-        _, ax = figure(size=(min(14.0, 1.35 * width + 0.4), min(12.0, 0.8 * height + 0.6)))
+    ax = axes_or_new(ax, size=(min(14.0, 1.35 * width + 0.4), min(12.0, 0.8 * height + 0.6)))
     ax.set_axis_off()
     # a derivative graph's boxes hold a name only: narrower, to leave room for the labels
     box_w, box_h = (0.5, 0.45) if graph.reverse_arrows else (0.72, 0.6)

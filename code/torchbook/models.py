@@ -21,11 +21,12 @@ the test part; the validation comparison replaced that choice. Tested once after
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.optim.lr_scheduler import OneCycleLR
 from torch.utils.data import DataLoader, Dataset
 
 from torchbook.train import History, accuracy, fit
@@ -108,32 +109,36 @@ def cnn(
 
 @dataclass(frozen=True)
 class Recipe:
-    """How a model is trained: Adam with a one-cycle learning-rate schedule."""
+    """How a model is trained: Adam with a one-cycle learning-rate schedule (``OneCycleLR``).
+
+    With OneCycleLR's defaults, the learning rate warms up from ``max_lr / 25`` to
+    ``max_lr`` over the first 30 % of the run's steps, then falls along a cosine to almost
+    zero, while Adam's beta1 moves the other way (0.95 down to 0.85 and back).
+    """
 
     epochs: int
     batch_size: int = 64
     max_lr: float = 3e-3
     weight_decay: float = 0.0
 
+    def optimizer_and_scheduler(
+        self, parameters: Iterable[nn.Parameter], steps: int
+    ) -> tuple[torch.optim.Adam, OneCycleLR]:
+        """Adam and its one-cycle schedule over a run of ``steps`` optimizer steps.
+
+        The schedule is to be stepped after every optimizer step, as :func:`fit` does with
+        its default ``scheduler_interval="step"``.
+        """
+        optimizer = torch.optim.Adam(
+            parameters, lr=self.max_lr / 25, weight_decay=self.weight_decay
+        )
+        return optimizer, OneCycleLR(optimizer, self.max_lr, total_steps=steps)
+
 
 MLP_RECIPE = Recipe(epochs=15)
 """For :func:`mlp`: 15 epochs beat 10 on validation for every dropout placement tried."""
 CNN_RECIPE = Recipe(epochs=10)
 """For :func:`cnn`: 10 epochs (99.00 % on validation) beat 5 (98.60 %) with dropout 0.25."""
-
-
-class _OneCycleAdam(torch.optim.Adam):
-    """Adam whose every step also advances a one-cycle schedule (one object for ``fit``)."""
-
-    def __init__(self, params, recipe: Recipe, steps: int) -> None:
-        super().__init__(params, lr=recipe.max_lr / 25, weight_decay=recipe.weight_decay)
-        self.schedule = torch.optim.lr_scheduler.OneCycleLR(self, recipe.max_lr, total_steps=steps)
-
-    def step(self, closure=None):  # type: ignore[override]
-        loss = super().step(closure)
-        if self.schedule.last_epoch + 1 < self.schedule.total_steps:
-            self.schedule.step()
-        return loss
 
 
 def train_recipe(
@@ -156,7 +161,9 @@ def train_recipe(
         train, batch_size=recipe.batch_size, shuffle=True, generator=generator
     )
     valid_loader = DataLoader(valid, batch_size=512) if valid is not None else None
-    optimizer = _OneCycleAdam(model.parameters(), recipe, recipe.epochs * len(train_loader))
+    optimizer, scheduler = recipe.optimizer_and_scheduler(
+        model.parameters(), recipe.epochs * len(train_loader)
+    )
     return fit(
         model,
         (train_loader, valid_loader),
@@ -165,6 +172,7 @@ def train_recipe(
         recipe.epochs,
         device,
         {"accuracy": accuracy},
+        scheduler=scheduler,
         log_every=log_every,
         progress=progress,
     )

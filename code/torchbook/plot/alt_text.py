@@ -4,7 +4,7 @@ A reader who cannot see a figure (a screen reader, a failed image load) gets its
 text, and myst-nb would give it the image's file name. The figures already carry their
 own words (a title, axis labels, a legend), so :func:`describe` reads them off the figure,
 and :func:`attach_to_png_output` makes the Jupyter kernel send that description with
-every PNG it draws (``_ext/figure_alt.py`` puts it on the page).
+every PNG it draws (:mod:`torchbook.plot.alt_renderer` puts it on the page).
 """
 
 from __future__ import annotations

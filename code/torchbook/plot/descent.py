@@ -1,13 +1,15 @@
-"""Gradient descent on a function of one variable, drawn step by step."""
+"""Gradient descent drawn: its steps on a curve of one variable, and optimizers' paths over a
+loss surface of two."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import torch
 from matplotlib.axes import Axes
 
-from torchbook.plot.style import COLORS, _axes
+from torchbook.plot.style import COLORS, axes_or_new
 
 
 def _value_and_slope(f: Callable[[torch.Tensor], torch.Tensor], x: float) -> tuple[float, float]:
@@ -43,7 +45,7 @@ def descent_steps(
         x_range = (-reach, reach)
     low, high = min(x_range[0], *xs), max(x_range[1], *xs)
     grid = torch.linspace(low, high, 400, dtype=torch.float64)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(grid.numpy(), f(grid).detach().numpy(), color=COLORS[0], label="$f(x)$")
     values = [_value_and_slope(f, x) for x in xs]
     ax.plot(xs, [v for v, _ in values], "o", color=COLORS[3], markersize=5, label="steps", zorder=3)
@@ -71,4 +73,57 @@ def descent_steps(
         ax.set_title(title)
     if legend:
         ax.legend(loc="upper center")
+    return ax
+
+
+def trajectories(
+    f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    paths: Mapping[str, Sequence[Sequence[float]] | torch.Tensor | np.ndarray],
+    *,
+    x_range: tuple[float, float] = (-2.0, 2.0),
+    y_range: tuple[float, float] = (-2.0, 2.0),
+    levels: int = 30,
+    log_levels: bool = True,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Contours of a loss surface ``f(x, y)`` with one optimizer path per name drawn over it."""
+    if not paths:
+        raise ValueError("trajectories needs at least one named path")
+    gx, gy = torch.meshgrid(
+        torch.linspace(*x_range, 300, dtype=torch.float64),
+        torch.linspace(*y_range, 300, dtype=torch.float64),
+        indexing="xy",
+    )
+    z = f(gx, gy).detach().numpy()
+    ax = axes_or_new(ax, size=(6.0, 5.0))
+    if log_levels:
+        shifted = z - z.min() + 1e-3
+        ax.contour(
+            gx.numpy(),
+            gy.numpy(),
+            shifted,
+            levels=np.geomspace(shifted.min(), shifted.max(), levels),
+            colors="#bbbbbb",
+            linewidths=0.7,
+        )
+    else:
+        ax.contour(gx.numpy(), gy.numpy(), z, levels=levels, colors="#bbbbbb", linewidths=0.7)
+    for (name, path), colour in zip(paths.items(), COLORS * 2):  # noqa: B905
+        xy = np.asarray(
+            path.detach().cpu() if isinstance(path, torch.Tensor) else path, dtype=float
+        )
+        if xy.ndim != 2 or xy.shape[1] != 2:
+            raise ValueError(f"path {name!r} must have shape (steps, 2), got {xy.shape}")
+        ax.plot(xy[:, 0], xy[:, 1], "-", color=colour, linewidth=1.4, label=name)
+        ax.plot(xy[-1, 0], xy[-1, 1], "o", color=colour, markersize=4)
+    ax.plot(xy[0, 0], xy[0, 1], "k*", markersize=9, label="start")
+    ax.set_xlim(*x_range)
+    ax.set_ylim(*y_range)
+    ax.grid(False)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    ax.legend(fontsize=8, loc="upper right")
+    if title:
+        ax.set_title(title)
     return ax

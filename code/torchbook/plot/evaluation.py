@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from torchbook.plot.images import image_grid
-from torchbook.plot.style import _axes
+from torchbook.plot.style import axes_or_new
 
 
 def confusion_counts(
@@ -40,7 +40,7 @@ def confusion_matrix(
 ) -> Axes:
     """Draw the confusion matrix with counts in the cells; the diagonal is what went right."""
     counts = confusion_counts(targets, predictions, classes)
-    ax = _axes(ax, size=(5.2, 4.6))
+    ax = axes_or_new(ax, size=(5.2, 4.6))
     image = ax.imshow(counts.numpy(), cmap="Blues")
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
     names = list(labels) if labels is not None else [str(i) for i in range(classes)]

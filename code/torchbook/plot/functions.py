@@ -1,13 +1,16 @@
-"""Plots of functions of one variable, with derivatives computed by autograd."""
+"""Plots of functions of one variable, with derivatives computed by autograd: one function,
+or a grid of them (the activation functions side by side)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 
 import torch
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from torchbook.plot.style import COLORS, _axes
+from torchbook.plot.style import COLORS, axes_or_new, figure
 
 
 def function_and_derivative(
@@ -33,7 +36,7 @@ def function_and_derivative(
             f"f must work element-wise: x has shape {tuple(x.shape)}, f(x) has {tuple(y.shape)}"
         )
     (slope,) = torch.autograd.grad(y.sum(), x)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     xs = x.detach().numpy()
     ax.plot(xs, y.detach().numpy(), color=COLORS[0], label=f"${name}(x)$")
     ax.plot(xs, slope.numpy(), color=COLORS[1], linestyle="--", label=f"${name}'(x)$")
@@ -42,3 +45,25 @@ def function_and_derivative(
     ax.set_title(f"${name}$ and its derivative")
     ax.legend()
     return ax
+
+
+def activation_grid(
+    functions: Mapping[str, Callable[[torch.Tensor], torch.Tensor]],
+    *,
+    x: torch.Tensor | None = None,
+    ncols: int = 3,
+) -> Figure:
+    """One panel per activation function: the curve and its autograd derivative."""
+    if not functions:
+        raise ValueError("activation_grid needs at least one function")
+    ncols = min(ncols, len(functions))
+    nrows = -(-len(functions) // ncols)
+    fig, axes = figure(nrows, ncols, size=(3.0 * ncols, 2.5 * nrows), squeeze=False)
+    for ax, (name, f) in zip(axes.flat, functions.items()):  # noqa: B905
+        label = r"\mathrm{" + re.sub(r"(?<!\\) ", r"\\ ", name) + "}"  # spaces survive math
+        function_and_derivative(f, x, name=label, ax=ax)
+        ax.set_title(name)
+        ax.legend(fontsize=8)
+    for ax in axes.flat[len(functions) :]:
+        ax.axis("off")
+    return fig

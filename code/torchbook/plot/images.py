@@ -9,7 +9,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from torchbook.plot.style import _axes, figure
+from torchbook.plot.style import axes_or_new, figure
 
 
 def _as_2d_image(image: torch.Tensor | np.ndarray, what: str = "image") -> np.ndarray:
@@ -38,7 +38,7 @@ def heatmap(
     values = _as_2d_image(image)
     height, width = values.shape
     size = (min(9.0, 0.32 * width + 1.0), min(9.0, 0.32 * height + 0.6))
-    ax = _axes(ax, size=size)
+    ax = axes_or_new(ax, size=size)
     low, high = float(values.min()), float(values.max())
     ax.imshow(values, cmap=cmap, vmin=low, vmax=high if high > low else low + 1)
     ax.grid(False)

@@ -101,8 +101,13 @@ def figure(
     return fig, axes
 
 
-def _axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
-    """The axes to draw on: the caller's, or a fresh single-panel figure."""
+def axes_or_new(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
+    """The axes a helper draws on: the caller's ``ax``, or a new single-panel figure.
+
+    Every helper with an ``ax=None`` argument starts here, so that it can fill one panel
+    of a caller's figure or make its own (``size`` in inches), in the house style either
+    way: a chapter's own plotting function taking ``ax`` can do the same.
+    """
     if ax is not None:
         use_style()
         return ax

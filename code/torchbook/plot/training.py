@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from torchbook.plot.style import COLORS, _axes, figure
+from torchbook.plot.style import COLORS, axes_or_new, figure
 
 ArrayLike = torch.Tensor | np.ndarray | Sequence[float]
 
@@ -33,7 +33,7 @@ def loss_curves(
     """One line per named curve (``{"train": [...], "valid": [...]}``) on shared axes."""
     if not curves:
         raise ValueError("loss_curves needs at least one named curve")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for name, values in curves.items():
         ys = _numpy(values)
         if ys.ndim != 1 or ys.size == 0:

@@ -123,7 +123,7 @@ def conv2d(
             f"conv2d: input of shape {X.shape} has {c} channels but weight of shape "
             f"{W.shape} expects {wc}"
         )
-    (sh, sw), (ph, pw) = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
+    (sh, sw), (ph, pw) = as_pair(stride, "stride", 1), as_pair(padding, "padding", 0)
     oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
     if oh <= 0 or ow <= 0:
         raise ValueError(
@@ -157,8 +157,8 @@ def max_pool2d(x: Tensor, kernel_size: Pair, stride: Pair | None = None) -> Tens
     Overlapping windows (stride < kernel) may pick the same pixel: its gradients add up.
     """
     _check_ndim(x, 4, "max_pool2d", "(N, C, H, W)")
-    kernel = _pair(kernel_size, "kernel_size", 1)
-    stride = kernel if stride is None else _pair(stride, "stride", 1)
+    kernel = as_pair(kernel_size, "kernel_size", 1)
+    stride = kernel if stride is None else as_pair(stride, "stride", 1)
     X = x.data
     (kh, kw), (sh, sw) = kernel, stride
     out_size = (X.shape[2] - kh) // sh + 1, (X.shape[3] - kw) // sw + 1
@@ -310,8 +310,13 @@ def flatten(x: Tensor, start_dim: int = 1, end_dim: int = -1) -> Tensor:
 
 
 # --- argument checks -----------------------------------------------------------------------
-def _pair(value: Pair, name: str, least: int) -> tuple[int, int]:
-    """``value`` as (height, width), each an int of at least ``least``, or a clear error."""
+def as_pair(value: Pair, name: str, least: int) -> tuple[int, int]:
+    """``value`` as (height, width), each an int of at least ``least``, or a clear error.
+
+    Shared by the functions here and the layers in ``nn`` (``Conv2d`` checks its sizes when
+    it is built, not at its first call), so that both accept the same arguments and refuse
+    the same ones with the same words: ``name`` is what the message calls the argument.
+    """
     pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
     ints = all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair)
     if len(pair) != 2 or not ints or min(pair) < least:

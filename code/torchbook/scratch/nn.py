@@ -60,15 +60,11 @@ def _uniform(
     return values.astype(dtype)
 
 
-def _size(layer: str, name: str, value: Any, least: int = 1, pair: bool = False) -> Any:
-    """``value`` if it is an int >= ``least`` (or, with ``pair``, two of them), else an error."""
-    two = pair and isinstance(value, tuple | list)
-    values = tuple(value) if two else (value,)
-    ints = all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values)
-    if (two and len(values) != 2) or not ints or min(values) < least:
-        what = f"an int >= {least}" + (" or a pair of them" if pair else "")
-        raise ValueError(f"{layer}: {name} must be {what}, got {value!r}")
-    return value
+def _size(layer: str, name: str, value: Any) -> int:
+    """``value`` if it is an int >= 1, else an error naming the layer and the argument."""
+    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{layer}: {name} must be an int >= 1, got {value!r}")
+    return int(value)
 
 
 class Module:
@@ -220,21 +216,19 @@ class Conv2d(Module):
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size: int | tuple[int, int],
-        stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] = 0,
+        kernel_size: F.Pair,
+        stride: F.Pair = 1,
+        padding: F.Pair = 0,
         bias: bool = True,
         dtype: Any = np.float32,
         rng: np.random.Generator | None = None,
     ) -> None:
         self.in_channels = _size("Conv2d", "in_channels", in_channels)
         self.out_channels = _size("Conv2d", "out_channels", out_channels)
-        _size("Conv2d", "kernel_size", kernel_size, pair=True)
-        self.stride = _size("Conv2d", "stride", stride, pair=True)
-        self.padding = _size("Conv2d", "padding", padding, least=0, pair=True)
-        pair = isinstance(kernel_size, tuple | list)
-        kh, kw = (int(k) for k in kernel_size) if pair else (int(kernel_size),) * 2
-        self.kernel_size = (kh, kw)
+        self.kernel_size = F.as_pair(kernel_size, "Conv2d: kernel_size", 1)
+        self.stride = F.as_pair(stride, "Conv2d: stride", 1)
+        self.padding = F.as_pair(padding, "Conv2d: padding", 0)
+        kh, kw = self.kernel_size
         bound = 1 / math.sqrt(in_channels * kh * kw)
         self.weight = Parameter(_uniform(bound, (out_channels, in_channels, kh, kw), dtype, rng))
         self.bias = Parameter(_uniform(bound, (out_channels,), dtype, rng)) if bias else None
@@ -252,9 +246,7 @@ class Conv2d(Module):
 class MaxPool2d(Module):
     """Largest value in each window; only that arg-max receives the window's gradient."""
 
-    def __init__(
-        self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None
-    ) -> None:
+    def __init__(self, kernel_size: F.Pair, stride: F.Pair | None = None) -> None:
         self.kernel_size, self.stride = kernel_size, stride
 
     def forward(self, x: Tensor) -> Tensor:

@@ -184,6 +184,27 @@ class Value:
         for node in reversed(order):
             node._backward()
 
+    def local_derivatives(self) -> dict[Value, float]:
+        """d(self)/d(input) for each input of the operation that made this value, at its data.
+
+        The numbers come from the engine itself, for the drawings of derivative graphs in
+        ``torchbook.graph``: this node's ``_backward`` runs once with an arriving gradient of
+        1, and what reaches each input is its local derivative. An input used twice by the
+        operation (``x * x``) appears once, with the sum of both uses (``2 * x``). Every
+        ``grad`` is restored afterwards; a leaf gives ``{}``.
+        """
+        inputs = list(dict.fromkeys(self._parents))
+        saved = [(v, v.grad) for v in (self, *inputs)]
+        try:
+            for v in inputs:
+                v.grad = 0.0
+            self.grad = 1.0
+            self._backward()
+            return {v: v.grad for v in inputs}
+        finally:
+            for v, grad in saved:
+                v.grad = grad
+
     def zero_grad(self) -> None:
         """Reset ``grad`` to zero on this value and everything it depends on."""
         for node in self.topological_order():

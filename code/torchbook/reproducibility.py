@@ -1,4 +1,4 @@
-"""Make every run of a chapter draw the same random numbers.
+"""Make every run of a chapter repeat itself: the same random numbers and the same sums.
 
 A published figure must not change from one build to the next, so every chapter calls
 :func:`seed` once at the top, and anything random afterwards is a function of that seed.

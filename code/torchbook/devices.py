@@ -11,7 +11,7 @@ import platform
 
 import torch
 
-from torchbook.seed import thread_count
+from torchbook.reproducibility import thread_count
 
 ENV_VAR = "TORCHBOOK_DEVICE"
 _KNOWN_TYPES = ("cpu", "cuda", "mps")
