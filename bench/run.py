@@ -1,7 +1,8 @@
 """``make bench``: every benchmark of the book in one run, written to bench/results.md.
 
 Sections: the machine, build times (clean, unchanged, one chapter edited, the package
-edited) with per-chapter execution times, the NumPy framework's speed beside PyTorch's,
+edited) with per-chapter execution times, the translated editions and the PDFs
+(bench/editions_times.py), the NumPy framework's speed beside PyTorch's,
 and the accuracy of the MNIST recipes on real handwriting. Each section is the output of
 a script in this folder, which can also be run alone.
 """
@@ -107,6 +108,8 @@ def main() -> int:
             "## Builds",
             build_times.report(*build_times.measure(tuple(args.jobs))),
         ]
+        print("timing the translated editions and the PDFs (several minutes)...", flush=True)
+        sections += ["", "## Editions and PDFs", _script("editions_times.py")]
     settle()
     print("timing the NumPy framework against PyTorch...", flush=True)
     sections += [

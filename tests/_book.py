@@ -22,7 +22,10 @@ SOURCES = (
     "_config.yml",
     "_toc.yml",
     "_ext",
+    "_i18n",
     "_static",
+    "_templates",
+    "locales",
     "book",
     "code",
     "requirements.txt",
@@ -36,7 +39,8 @@ def copy_sources(target: Path) -> None:
     Also used by ``bench/build_times.py``, so that the tests and the benchmark build the
     same book.
     """
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "_build", "*.ipynb")
+    # mutants: `make mutate`'s working copy in code/, no part of what a build reads
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "_build", "*.ipynb", "mutants")
     for name in SOURCES:
         source = REPO / name
         if source.is_dir():
@@ -140,7 +144,9 @@ def small_book(root: Path, chapters: dict[str, str]) -> Path:
     for name in (
         "_config.yml",
         "_ext",
+        "_i18n",
         "_static",
+        "_templates",
         "code",
         "requirements.txt",
         "requirements-lock.txt",

@@ -12,6 +12,24 @@ import shutil
 
 import matplotlib.pyplot as plt
 import pytest
+from hypothesis import Phase, settings
+
+# The property-based tests (test_scratch_properties.py): few enough examples for `make test`,
+# and no deadline (a busy machine is slow, not wrong). `make mutate` passes
+# --hypothesis-profile=mutation: the same number of examples, drawn the same way for every
+# mutant and without the example database, so that a mutant's verdict does not depend on luck,
+# and no shrinking of a failure (a mutant is killed by the first one; nobody reads the example).
+# --hypothesis-profile=thorough searches 1,000 examples per test, for a change to the engine.
+settings.register_profile("torchbook", max_examples=30, deadline=None, print_blob=True)
+settings.register_profile(
+    "mutation",
+    settings.get_profile("torchbook"),
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+)
+settings.register_profile("thorough", settings.get_profile("torchbook"), max_examples=1000)
+settings.load_profile("torchbook")
 
 
 @pytest.fixture(autouse=True)
@@ -49,3 +67,12 @@ def book(tmp_path_factory) -> dict[str, object]:
     site = tmp_path_factory.mktemp("site") / "html"
     shutil.copytree(html, site)
     return {"root": root, "data": data, "log": log, "html": html, "site": site}
+
+
+@pytest.fixture(scope="session")
+def editions(book, tmp_path_factory) -> dict[str, object]:
+    """The four editions (English, ru, zh_CN, et) and their PDFs, built from a copy of the
+    session's book with a kernel that cannot start (``tests/_editions.py``)."""
+    from _editions import build_editions
+
+    return build_editions(book, tmp_path_factory.mktemp("editions"))

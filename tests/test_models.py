@@ -142,3 +142,86 @@ def test_train_recipe_trains_exactly_as_with_the_old_optimizer() -> None:
     assert new.iteration_loss == old.iteration_loss and new.epochs == old.epochs
     for p, q in zip(new_model.parameters(), old_model.parameters(), strict=True):
         assert torch.equal(p, q)
+
+
+def test_cnn_layers_keep_28_then_halve_twice() -> None:
+    model = cnn((4, 6), dropout=0.1, classes=3)
+    kinds = [type(m) for m in model]
+    assert kinds == [nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Conv2d, nn.ReLU, nn.MaxPool2d,
+                     nn.Flatten, nn.Dropout, nn.Linear, nn.ReLU, nn.Dropout, nn.Linear]  # fmt: skip
+    x = torch.zeros(2, 1, 28, 28)
+    assert model[:2](x).shape == (2, 4, 28, 28)  # padding 1 keeps 28x28
+    assert model[:3](x).shape == (2, 4, 14, 14)
+    assert model[:6](x).shape == (2, 6, 7, 7)
+    assert model(x).shape == (2, 3)
+    convs = [m for m in model if isinstance(m, nn.Conv2d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size, c.padding) for c in convs] == [
+        (1, 4, (3, 3), (1, 1)),
+        (4, 6, (3, 3), (1, 1)),
+    ]
+    assert [(m.in_features, m.out_features) for m in model if isinstance(m, nn.Linear)] == [
+        (6 * 7 * 7, 128),
+        (128, 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"dropout": 1.0}, "dropout must lie in [0, 1), got 1.0"),
+     ({"dropout": -0.1}, "dropout must lie in [0, 1), got -0.1"),
+     ({"activation": "swish"}, "unknown activation 'swish'; choose one of ['relu', 'sigmoid', "
+      "'tanh', 'elu']"),
+     ({"dropout_at": "first"}, "unknown dropout_at 'first'; choose one of ['last', 'every', "
+      "'all_but_last']")],
+)  # fmt: skip
+def test_mlp_names_what_it_refuses(kwargs, message: str) -> None:
+    with pytest.raises(ValueError) as error:
+        mlp(**kwargs)
+    assert str(error.value) == message
+
+
+def test_mlp_accepts_dropout_just_below_one_and_sizes_its_layers() -> None:
+    model = mlp((5, 4), "tanh", dropout=0.99, in_features=7, classes=3)
+    kinds = [type(m) for m in model]
+    assert kinds == [nn.Flatten, nn.Linear, nn.Tanh, nn.Linear, nn.Tanh, nn.Dropout, nn.Linear]
+    sizes = [(m.in_features, m.out_features) for m in model if isinstance(m, nn.Linear)]
+    assert sizes == [(7, 5), (5, 4), (4, 3)] and model[5].p == 0.99
+
+
+def test_recipe_defaults() -> None:
+    recipe = Recipe(epochs=3)
+    assert (recipe.batch_size, recipe.max_lr, recipe.weight_decay) == (64, 3e-3, 0.0)
+    optimizer, scheduler = recipe.optimizer_and_scheduler([torch.ones(1, requires_grad=True)], 7)
+    assert isinstance(optimizer, torch.optim.Adam) and scheduler.total_steps == 7
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(3e-3 / 25)  # the warm-up's start
+
+
+def test_train_recipe_hands_fit_the_recipes_loaders_and_settings(monkeypatch) -> None:
+    """The wiring, without training: shuffled batches of the recipe's size from a generator
+    seeded with ``seed``, validation in batches of 512, cross-entropy, accuracy, one
+    scheduler step per optimizer step, and the caller's device, log and bar settings."""
+    import torchbook.models as models
+
+    calls = []
+    monkeypatch.setattr(models, "fit", lambda *args, **kwargs: calls.append((args, kwargs)))
+    data = TensorDataset(torch.zeros(130, 2), torch.zeros(130, dtype=torch.long))
+    recipe = Recipe(epochs=4, batch_size=32, max_lr=0.01, weight_decay=0.5)
+    model = torch.nn.Linear(2, 2)
+    train_recipe(model, recipe, data, data, device="meta", seed=9, log_every=3, progress=True)
+    ((args, kwargs),) = calls
+    fitted, (train_loader, valid_loader), loss, optimizer, epochs, device, metrics = args
+    assert fitted is model and epochs == 4 and device == "meta"
+    assert train_loader.batch_size == 32 and len(train_loader) == 5
+    assert isinstance(train_loader.sampler, torch.utils.data.RandomSampler)
+    assert train_loader.generator.initial_seed() == 9
+    assert valid_loader.batch_size == 512 and valid_loader.dataset is data
+    assert isinstance(loss, nn.CrossEntropyLoss) and metrics == {"accuracy": accuracy}
+    assert optimizer.param_groups[0]["weight_decay"] == 0.5
+    assert kwargs["scheduler"].total_steps == 4 * 5 and kwargs["scheduler"].optimizer is optimizer
+    assert kwargs == {"scheduler": kwargs["scheduler"], "log_every": 3, "progress": True}
+    calls.clear()
+    train_recipe(model, recipe, data)
+    ((args, kwargs),) = calls
+    assert args[1][1] is None and args[5] == "cpu"  # no validation; the CPU by default
+    assert (kwargs["log_every"], kwargs["progress"]) == (1, None)
+    assert args[1][0].generator.initial_seed() == 0

@@ -156,10 +156,79 @@ def test_activation_grid_one_panel_per_function() -> None:
     assert all(len(ax.get_lines()) >= 2 for ax in fig.axes)  # curve and derivative
 
 
-def test_decision_boundary_shades_the_predicted_class() -> None:
-    points, labels = tb.data.toy_2d("linear", 50)
-    ax = tb.plot.decision_boundary(lambda xy: xy[:, :1], points, labels)  # class 1 when x > 0
-    assert len(ax.collections) >= 3  # filled regions and two scatters
+def _class_colours(ax) -> dict[int, tuple[float, ...]]:
+    """The colour of each class's points, found through their legend label."""
+    found = {}
+    for collection in ax.collections:
+        label = collection.get_label()
+        if label.startswith("class "):
+            found[int(label.split()[1])] = tuple(collection.get_facecolor()[0][:3])
+    return found
+
+
+def _shaded_class(ax, x: float, y: float) -> int:
+    """The class whose points' hue is nearest the shading drawn at (x, y): what a reader sees."""
+    import colorsys
+
+    fig = ax.figure
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    px, py = ax.transData.transform((x, y))
+    r, g, b = pixels[round(pixels.shape[0] - py), round(px), :3] / 255
+
+    def hue(rgb) -> float:
+        return colorsys.rgb_to_hsv(*rgb)[0]
+
+    def distance(k: int) -> float:
+        d = abs(hue((r, g, b)) - hue(_class_colours(ax)[k]))
+        return min(d, 1 - d)
+
+    assert colorsys.rgb_to_hsv(r, g, b)[1] > 0.1, f"no shading at ({x}, {y})"
+    near, far = sorted((0, 1), key=distance)
+    assert distance(near) < 0.05 < 0.2 < distance(far), (x, y)
+    return near
+
+
+_CORNERS = torch.tensor([[-2.0, -2.0], [2.0, 2.0], [-2.0, 2.0], [2.0, -2.0]])
+
+
+@pytest.mark.parametrize(
+    ("model", "where"),
+    [(lambda xy: xy[:, :1] - 0.5, {(-1.0, 0.0): 0, (0.2, 1.0): 0, (1.0, 0.0): 1, (1.8, -1.0): 1}),
+     (lambda xy: torch.stack([xy[:, 1], -xy[:, 1]], 1),
+      {(0.0, 1.0): 0, (-1.0, 0.4): 0, (0.0, -1.0): 1, (1.0, -0.4): 1})],
+    ids=["one-logit-column", "one-column-per-class"],
+)  # fmt: skip
+def test_decision_boundary_shades_each_side_as_its_predicted_class(model, where) -> None:
+    """One column: positive is class 1. One column per class: the larger wins."""
+    labels = torch.tensor([0, 1, 0, 1])
+    ax = tb.plot.decision_boundary(model, _CORNERS, labels)
+    assert _class_colours(ax) == {k: mpl.colors.to_rgb(tb.plot.COLORS[k]) for k in (0, 1)}
+    assert {point: _shaded_class(ax, *point) for point in where} == where
+
+
+def test_decision_boundary_runs_a_float64_model_in_float64() -> None:
+    model = torch.nn.Linear(2, 1).double()
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[0.0, 1.0]]))
+        model.bias.fill_(-0.5)  # class 1 above y = 0.5
+    ax = tb.plot.decision_boundary(model, _CORNERS, torch.tensor([0, 1, 1, 0]))
+    assert _shaded_class(ax, 0.0, 1.2) == 1 and _shaded_class(ax, 0.0, -0.2) == 0
+    assert _shaded_class(ax, -1.5, 0.8) == 1 and _shaded_class(ax, 1.5, 0.2) == 0
+
+
+def test_decision_boundary_scatters_each_point_in_its_class_colour() -> None:
+    points = torch.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 1.0]])
+    ax = tb.plot.decision_boundary(lambda xy: xy[:, :1], points, torch.tensor([1, 0, 1]))
+    scatters = {c.get_label(): c.get_offsets().tolist() for c in ax.collections[1:]}
+    assert scatters == {"class 0": [[1.0, 2.0]], "class 1": [[0.0, 0.0], [3.0, 1.0]]}
+    assert ax.get_xlim() == pytest.approx((-0.5, 3.5))
+    assert ax.get_ylim() == pytest.approx((-0.5, 2.5))
+
+
+def test_decision_boundary_needs_one_label_per_point() -> None:
+    with pytest.raises(ValueError, match=r"^expected one label per point, got \(3,\)$"):
+        tb.plot.decision_boundary(lambda xy: xy, torch.zeros(5, 2), torch.zeros(3))
 
 
 def test_decision_boundary_checks_shapes() -> None:

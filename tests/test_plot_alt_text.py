@@ -56,3 +56,26 @@ def test_without_a_png_formatter_nothing_is_registered() -> None:
     formatter.formatters["image/png"].type_printers.clear()
     attach_to_png_output(SimpleNamespace(display_formatter=formatter))
     assert not formatter.formatters["image/png"].type_printers
+
+
+def test_the_renderer_gives_an_image_its_figures_alt_unless_it_has_one(monkeypatch) -> None:
+    """myst-nb's renderer draws the image; ours adds the kernel's ``alt`` where none is set."""
+    from docutils import nodes
+    from myst_nb.core.render import NbElementRenderer
+
+    from torchbook.plot.alt_renderer import AltTextRenderer
+
+    def drawn(self, data) -> list:
+        return [nodes.image(uri="a.png"), nodes.image(uri="b.png", alt="the cell's own"),
+                nodes.paragraph(text="not an image")]  # fmt: skip
+
+    monkeypatch.setattr(NbElementRenderer, "render_image", drawn)
+    renderer = object.__new__(AltTextRenderer)
+    png = {"image/png": {"alt": "Line plot: loss by epoch", "width": 300}}
+    data = SimpleNamespace(mime_type="image/png", output_metadata=png)
+    first, second, third = renderer.render_image(data)
+    assert first["alt"] == "Line plot: loss by epoch"
+    assert second["alt"] == "the cell's own" and "alt" not in third.attributes
+    for metadata in ({}, {"image/png": None}, {"image/png": {"alt": ""}}):
+        data = SimpleNamespace(mime_type="image/png", output_metadata=metadata)
+        assert not renderer.render_image(data)[0].get("alt")

@@ -116,3 +116,21 @@ def test_a_loader_in_order_leaves_the_global_generator_alone() -> None:
     np.random.seed(5)
     DataLoader((np.zeros((4, 1)),), batch_size=2)
     assert np.random.rand() == expected
+
+
+def test_the_default_batch_is_one_sample() -> None:
+    X = np.arange(6).reshape(3, 2)
+    loader = DataLoader((X,))
+    assert len(loader) == 3 and [b[0].tolist() for b in loader] == [[[0, 1]], [[2, 3]], [[4, 5]]]
+
+
+def test_an_unseeded_shuffle_draws_its_seed_from_the_global_generator() -> None:
+    """The seed is one 32-bit draw from NumPy's global generator, as torch's loader takes
+    one from torch's: the same order as a loader seeded with that draw."""
+    X = np.arange(50)[:, None]
+    np.random.seed(8)
+    drawn = int(np.random.randint(2**32, dtype=np.uint64))
+    expected = next(iter(DataLoader((X,), batch_size=50, shuffle=True, seed=drawn)))[0]
+    np.random.seed(8)
+    got = next(iter(DataLoader((X,), batch_size=50, shuffle=True)))[0]
+    np.testing.assert_array_equal(got, expected)

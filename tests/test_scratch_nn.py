@@ -18,7 +18,7 @@ from torchbook import interop
 from torchbook.scratch import functional as F
 from torchbook.scratch import nn as snn
 from torchbook.scratch import optim
-from torchbook.scratch.tensor import Tensor
+from torchbook.scratch.tensor import Tensor, record
 
 
 # --- Linear ------------------------------------------------------------------------------------
@@ -75,10 +75,45 @@ def test_conv2d_without_bias() -> None:
 
 
 def test_conv2d_initialisation_follows_torch() -> None:
-    conv = snn.Conv2d(3, 8, 5)
-    bound = 1 / np.sqrt(3 * 5 * 5)
-    assert conv.weight.shape == (8, 3, 5, 5) and conv.bias.shape == (8,)
-    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.bias.data).max() <= bound
+    """U(+-1/sqrt(in * kh * kw)) for weight and bias, as torch: the bound reached, not only
+    respected, and the spread of a uniform (std = bound / sqrt(3)), so a too-small bound or
+    a constant would fail."""
+    conv = snn.Conv2d(30, 64, (3, 5), rng=np.random.default_rng(0))
+    bound = 1 / np.sqrt(30 * 3 * 5)
+    assert conv.weight.shape == (64, 30, 3, 5) and conv.bias.shape == (64,)
+    assert conv.weight.dtype == np.float32 and conv.bias.dtype == np.float32
+    for p in (conv.weight, conv.bias):
+        assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.95 * bound
+        assert p.requires_grad
+    assert abs(conv.weight.data.std() - bound / np.sqrt(3)) < 0.01 * bound
+    assert abs(conv.weight.data.mean()) < 0.01 * bound
+
+
+def test_initialisation_repeats_with_its_generator_or_the_global_seed() -> None:
+    def weights(**kwargs) -> list[np.ndarray]:
+        return [p.data for p in (snn.Linear(4, 3, **kwargs), snn.Conv2d(2, 3, 3, **kwargs))
+                for p in p.parameters()]  # fmt: skip
+
+    def same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+        return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+    first = weights(rng=np.random.default_rng(5))
+    assert same(first, weights(rng=np.random.default_rng(5)))
+    assert not same(first, weights(rng=np.random.default_rng(6)))
+    np.random.seed(1)
+    seeded = weights()
+    np.random.seed(1)
+    assert same(seeded, weights()) and not same(seeded, first)
+
+
+def test_layers_without_bias_and_in_float64() -> None:
+    linear = snn.Linear(3, 2, bias=False, dtype=np.float64)
+    conv = snn.Conv2d(1, 2, 3, bias=False, dtype=np.float64)
+    for layer in (linear, conv):
+        assert layer.bias is None and [n for n, _ in layer.named_parameters()] == ["weight"]
+        assert layer.weight.dtype == np.float64
+    assert repr(linear) == "Linear(in_features=3, out_features=2, bias=False)"
+    assert repr(conv) == "Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=(0, 0))"
 
 
 def test_conv2d_channel_mismatch_names_the_shapes() -> None:
@@ -440,3 +475,253 @@ def test_conv2d_keeps_its_sizes_as_pairs_as_torch_does() -> None:
     theirs = torch.nn.Conv2d(1, 2, 3, stride=2, padding=(1, 0))
     for name in ("kernel_size", "stride", "padding"):
         assert getattr(ours, name) == getattr(theirs, name), name
+
+
+# --- every message in full, and every default by behaviour ----------------------------------------
+_ONES_3X3 = Tensor(np.ones((1, 1, 3, 3)))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [(lambda: snn.Linear(2, 2.5), "Linear: out_features must be an int >= 1, got 2.5"),
+     (lambda: snn.Conv2d(1, -2, 3), "Conv2d: out_channels must be an int >= 1, got -2"),
+     (lambda: snn.Conv2d(1, 2, (3, 0)),
+      "Conv2d: kernel_size must be an int >= 1 or a pair of them, got (3, 0)"),
+     (lambda: snn.Conv2d(1, 2, 3, stride=0),
+      "Conv2d: stride must be an int >= 1 or a pair of them, got 0"),
+     (lambda: snn.Conv2d(1, 2, 3, padding=-1),
+      "Conv2d: padding must be an int >= 0 or a pair of them, got -1"),
+     (lambda: snn.Sequential(snn.ReLU(), torch.nn.ReLU()),
+      "Sequential takes Modules, got ReLU"),
+     (lambda: snn.Module()(1), "Module does not define forward"),
+     (lambda: snn.BatchNorm2d(3)(Tensor(np.ones((2, 3, 4)))),
+      "BatchNorm2d: expected a (N, C, H, W) input, got shape (2, 3, 4)"),
+     (lambda: snn.BatchNorm1d(3)(Tensor(np.ones((2, 4)))),
+      "BatchNorm1d: input of shape (2, 4) has 4 channels, expected 3"),
+     (lambda: F.batch_norm(Tensor(np.ones(3)), None, None),
+      "batch_norm: expected an (N, C, ...) input, got shape (3,)"),
+     (lambda: F.conv2d(Tensor(np.ones((1, 5, 5))), Tensor(np.ones((1, 1, 3, 3)))),
+      "conv2d: expected a (N, C, H, W) input, got shape (1, 5, 5)"),
+     (lambda: F.conv2d(Tensor(np.ones((1, 1, 2, 5))), _ONES_3X3, padding=(0, 1)),
+      "conv2d: padded input (2, 7) is smaller than the kernel (3, 3) (input shape (1, 1, 2, 5), "
+      "weight shape (1, 1, 3, 3))"),
+     (lambda: F.conv2d(Tensor(np.ones((1, 1, 5, 1))), _ONES_3X3, padding=(1, 0)),
+      "conv2d: padded input (7, 1) is smaller than the kernel (3, 3) (input shape (1, 1, 5, 1), "
+      "weight shape (1, 1, 3, 3))"),
+     (lambda: F.conv2d(Tensor(np.ones((1, 1, 5, 5))), Tensor(np.ones((1, 1, 3, 3))), stride=0),
+      "stride must be an int >= 1 or a pair of them, got 0"),
+     (lambda: F.conv2d(Tensor(np.ones((1, 1, 5, 5))), Tensor(np.ones((1, 1, 3, 3))), padding=-1),
+      "padding must be an int >= 0 or a pair of them, got -1"),
+     (lambda: F.max_pool2d(Tensor(np.ones((5, 5))), 2),
+      "max_pool2d: expected a (N, C, H, W) input, got shape (5, 5)"),
+     (lambda: F.max_pool2d(Tensor(np.ones((1, 1, 5, 5))), 0),
+      "kernel_size must be an int >= 1 or a pair of them, got 0"),
+     (lambda: F.max_pool2d(Tensor(np.ones((1, 1, 5, 5))), 2, stride=(1, 0)),
+      "stride must be an int >= 1 or a pair of them, got (1, 0)"),
+     (lambda: F.max_pool2d(Tensor(np.ones((1, 1, 5, 1))), 2),
+      "max_pool2d: input of shape (1, 1, 5, 1) is smaller than the kernel (2, 2)"),
+     (lambda: F.cross_entropy(Tensor(np.ones((2, 3))), np.array([0.0, 1.0])),
+      "cross_entropy: targets must be class indices, got dtype float64"),
+     (lambda: F.cross_entropy(Tensor(np.ones((2, 3))), np.array([0, 1]), "average"),
+      "cross_entropy: unknown reduction 'average'"),
+     (lambda: F.mse_loss(Tensor(np.ones(2)), np.ones(2), "average"),
+      "mse_loss: unknown reduction 'average'"),
+     (lambda: F.mse_loss(Tensor(np.ones(2)), np.ones(3)),
+      "mse_loss: input of shape (2,) and target of shape (3,) differ")],
+)  # fmt: skip
+def test_errors_are_named_in_full(make, message: str) -> None:
+    with pytest.raises((ValueError, TypeError, NotImplementedError)) as error:
+        make()
+    assert str(error.value) == message
+
+
+def test_a_convolution_as_large_as_its_padded_input_has_one_output() -> None:
+    w = Tensor(np.ones((1, 1, 3, 3)))
+    assert F.conv2d(Tensor(np.ones((1, 1, 3, 3))), w).shape == (1, 1, 1, 1)
+    assert F.conv2d(Tensor(np.ones((1, 1, 1, 2))), w, padding=1).shape == (1, 1, 1, 2)
+    assert F.max_pool2d(Tensor(np.ones((1, 1, 2, 3))), (2, 3)).shape == (1, 1, 1, 1)
+
+
+def test_functional_defaults_are_torchs() -> None:
+    x = random_array((2, 3, 5, 4), 50)
+    compare(lambda t: F.leaky_relu(t), lambda t: TF.leaky_relu(t), x)
+    compare(lambda t: F.elu(t), lambda t: TF.elu(t), x)
+    compare(lambda t: F.flatten(t), lambda t: torch.flatten(t, 1), x)
+    w = random_array((2, 3, 3, 3), 51)
+    compare(lambda t: F.conv2d(t, Tensor(w)), lambda t: TF.conv2d(t, torch.from_numpy(w)), x)
+    half = x * 0.5
+    compare(lambda t: F.mse_loss(t, half), lambda t: TF.mse_loss(t, torch.from_numpy(half)), x)
+    assert snn.LeakyReLU().negative_slope == 0.01 and snn.ELU().alpha == 1.0
+    assert snn.CrossEntropyLoss().reduction == "mean" == snn.MSELoss().reduction
+
+
+def test_batch_norm_defaults_to_evaluation_with_torchs_momentum_and_eps() -> None:
+    x = random_array((4, 3), 52) * 2 + 1
+    mean, var = np.array([0.5, -0.5, 1.0]), np.array([2.0, 0.5, 1.0])
+    compare(
+        lambda t: F.batch_norm(t, mean, var),
+        lambda t: TF.batch_norm(t, torch.from_numpy(mean), torch.from_numpy(var)),
+        x,
+    )  # no weight, no bias, evaluation: (x - mean) / sqrt(var + 1e-5)
+    rm, rv = np.zeros(3), np.ones(3)
+    F.batch_norm(Tensor(x), rm, rv, training=True)
+    trm, trv = torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)
+    TF.batch_norm(torch.from_numpy(x), trm, trv, training=True)
+    np.testing.assert_allclose(rm, trm.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(rv, trv.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("weight", "bias"), [(True, False), (False, True)])
+def test_batch_norm_with_only_a_weight_or_only_a_bias(weight: bool, bias: bool) -> None:
+    x = random_array((5, 3), 53) * 2 + 1
+    w = Tensor(np.array([0.5, 2.0, -1.0]), requires_grad=True) if weight else None
+    b = Tensor(np.array([0.1, 0.0, -0.3]), requires_grad=True) if bias else None
+    tw = torch.tensor([0.5, 2.0, -1.0], dtype=torch.float64, requires_grad=True) if weight else None
+    tb_ = torch.tensor([0.1, 0.0, -0.3], dtype=torch.float64, requires_grad=True) if bias else None
+    compare(
+        lambda t: F.batch_norm(t, None, None, w, b, training=True),
+        lambda t: TF.batch_norm(t, None, None, tw, tb_, training=True),
+        x,
+    )
+    for ours, theirs in ((w, tw), (b, tb_)):
+        if ours is not None:
+            np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10)
+
+
+def test_batch_norm_trains_on_two_values_per_channel() -> None:
+    compare(snn.BatchNorm1d(2, dtype=np.float64), torch.nn.BatchNorm1d(2), random_array((2, 2)))
+
+
+def test_batch_norm_layers_hold_their_dtype_and_pass_their_eps() -> None:
+    layer = snn.BatchNorm2d(3, eps=0.5, momentum=0.3, dtype=np.float64)
+    for array in (layer.weight.data, layer.bias.data, layer.running_mean, layer.running_var):
+        assert array.dtype == np.float64
+    compare(layer, torch.nn.BatchNorm2d(3, eps=0.5, momentum=0.3), random_array((2, 3, 2, 2), 54))
+    assert repr(layer) == "BatchNorm2d(3, eps=0.5, momentum=0.3)"
+
+
+@pytest.mark.parametrize(
+    ("layer", "x_shape", "w_shape"),
+    [(lambda x, w, b: F.linear(x, w, b), (3, 2), (2, 2)),
+     (lambda x, w, b: F.conv2d(x, w, b), (3, 2, 1, 1), (2, 2, 1, 1)),
+     (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), (3, 2), (2,))],
+    ids=["linear", "conv2d", "batch_norm"],
+)  # fmt: skip
+def test_a_layer_is_differentiated_for_each_parameter_alone(layer, x_shape, w_shape) -> None:
+    """The weight's gradient when only the weight needs one, and the bias's likewise."""
+    x = random_array(x_shape, 55)
+    for trained in ("weight", "bias"):
+        w = Tensor(random_array(w_shape, 56), requires_grad=trained == "weight")
+        b = Tensor(np.array([0.1, -0.2]), requires_grad=trained == "bias")
+        layer(Tensor(x), w, b).sum().backward()
+        assert (w.grad is not None, b.grad is not None) == (trained == "weight", trained == "bias")
+
+
+def test_parameter_repr_and_module_calls_with_keywords() -> None:
+    p = snn.Parameter(np.array([1.0], dtype=np.float32))
+    assert repr(p) == "Parameter containing:\nTensor([1.], requires_grad=True)"
+    loss = snn.CrossEntropyLoss()(logits=Tensor(np.zeros((1, 2))), target=np.array([1]))
+    assert loss.item() == pytest.approx(np.log(2))
+
+
+def test_eval_switches_training_off_exactly() -> None:
+    model = snn.Sequential(snn.Linear(2, 2), snn.BatchNorm1d(2))
+    assert model.eval() is model
+    assert [m.training for m in model.modules()] == [False, False, False]
+    assert list(model) == list(model.layers) and len(model) == 2 and model[1] is model.layers[1]
+
+
+def test_repr_of_nested_models_indents_each_level() -> None:
+    inner = snn.Sequential(snn.Linear(1, 1), snn.Sequential(snn.Tanh()))
+    assert repr(snn.Sequential(inner, snn.MaxPool2d(2))) == (
+        "Sequential(\n"
+        "  (0): Sequential(\n"
+        "    (0): Linear(in_features=1, out_features=1, bias=True)\n"
+        "    (1): Sequential(\n"
+        "      (0): Tanh()\n"
+        "    )\n"
+        "  )\n"
+        "  (1): MaxPool2d(kernel_size=2, stride=2)\n"
+        ")"
+    )
+    assert repr(snn.MaxPool2d(3, 1)) == "MaxPool2d(kernel_size=3, stride=1)"
+    assert repr(snn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(snn.ELU(0.5)) == "ELU(alpha=0.5)"
+
+
+def test_flatten_layer_passes_both_ends() -> None:
+    compare(snn.Flatten(0, 1), torch.nn.Flatten(0, 1), random_array((2, 3, 4), 56))
+
+
+@pytest.mark.parametrize("penalty", [snn.l1_penalty, snn.l2_penalty])
+def test_a_penalty_of_no_parameters_is_zero(penalty) -> None:
+    zero = penalty([])
+    assert isinstance(zero, Tensor) and zero.item() == 0.0 and zero.shape == ()
+
+
+def test_layers_in_float64_hold_float64_biases() -> None:
+    for layer in (snn.Linear(2, 3, dtype=np.float64), snn.Conv2d(1, 2, 3, dtype=np.float64)):
+        assert layer.bias.dtype == np.float64
+
+
+@pytest.mark.parametrize(("x", "slope"), [(0.0, 0.1), (0.0, 2.0)])
+def test_leaky_relu_and_elu_at_zero_as_torch(x: float, slope: float) -> None:
+    """At 0 both take their negative side's slope, as torch does."""
+    a = np.array([x, -1.0, 1.0])
+    compare(lambda t: F.leaky_relu(t, slope), lambda t: TF.leaky_relu(t, slope), a)
+    compare(lambda t: F.elu(t, slope), lambda t: TF.elu(t, slope), a)
+
+
+def test_activations_keep_float32() -> None:
+    x = Tensor(np.array([-1.0, 0.5], dtype=np.float32), requires_grad=True)
+    for f in (F.leaky_relu, F.elu):
+        out = f(x)
+        out.sum().backward()
+        assert out.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [lambda t: F.conv2d(t, Tensor(np.ones((2, 1, 3, 3), np.float32)), padding=1),
+     lambda t: F.max_pool2d(t, 2)],
+    ids=["conv2d", "max_pool2d"],
+)  # fmt: skip
+def test_image_layers_hand_back_float32_gradients(layer) -> None:
+    seen: list[np.dtype] = []
+    x = Tensor(np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4), requires_grad=True)
+    watched = record(x.data, (x,), lambda g: (seen.append(g.dtype), x.accumulate_grad(g)))
+    out = layer(watched)
+    out.backward(np.ones(out.shape))
+    assert seen == [np.float32]
+
+
+def test_mse_loss_of_a_tensor_target_differentiates_both_and_takes_lists() -> None:
+    a, b = random_array((2, 3), 57), random_array((2, 3), 58)
+    compare(lambda x, y: F.mse_loss(x, y), lambda x, y: TF.mse_loss(x, y), a, b)
+    compare(
+        lambda x: F.mse_loss(x, b.tolist(), "none"),
+        lambda x: TF.mse_loss(x, torch.from_numpy(b), reduction="none"),
+        a,
+    )
+
+
+def test_a_convolution_with_no_output_column_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"padded input \(3, 2\) is smaller than the kernel"):
+        F.conv2d(Tensor(np.ones((1, 1, 3, 2))), Tensor(np.ones((1, 1, 3, 3))))
+    with pytest.raises(ValueError, match=r"padded input \(2, 3\) is smaller than the kernel"):
+        F.conv2d(Tensor(np.ones((1, 1, 2, 3))), Tensor(np.ones((1, 1, 3, 3))))
+
+
+def test_batch_norm_without_weight_keeps_float32() -> None:
+    x = Tensor(np.arange(6, dtype=np.float32).reshape(3, 2), requires_grad=True)
+    out = F.batch_norm(x, None, None, training=True)
+    out.sum().backward()
+    assert out.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+def test_layers_are_float32_by_default() -> None:
+    bn = snn.BatchNorm1d(3)
+    arrays = [bn.weight.data, bn.bias.data, bn.running_mean, bn.running_var]
+    arrays += [p.data for p in snn.Linear(2, 3).parameters()]
+    arrays += [p.data for p in snn.Conv2d(1, 2, 3).parameters()]
+    assert [a.dtype for a in arrays] == [np.float32] * len(arrays)

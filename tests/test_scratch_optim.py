@@ -150,3 +150,80 @@ def test_the_engine_imports_no_torch() -> None:
             else:
                 continue
             assert not any(n.split(".")[0] == "torch" for n in names), f"{path.name}: {names}"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [(lambda ps: optim.SGD(ps, lr=-1.0), "invalid learning rate: -1.0 (must be >= 0.0)"),
+     (lambda ps: optim.SGD(ps, weight_decay=-0.1), "invalid weight_decay: -0.1 (must be >= 0.0)"),
+     (lambda ps: optim.SGD(ps, momentum=-0.5), "invalid momentum: -0.5 (must be >= 0.0)"),
+     (lambda ps: optim.SGD(ps, nesterov=True),
+      "Nesterov momentum requires a momentum and zero dampening"),
+     (lambda ps: optim.SGD(ps, momentum=0.9, dampening=0.1, nesterov=True),
+      "Nesterov momentum requires a momentum and zero dampening"),
+     (lambda ps: optim.Adagrad(ps, lr_decay=-1.0), "invalid lr_decay: -1.0 (must be >= 0.0)"),
+     (lambda ps: optim.Adagrad(ps, initial_accumulator_value=-1.0),
+      "invalid initial_accumulator_value: -1.0 (must be >= 0.0)"),
+     (lambda ps: optim.RMSprop(ps, alpha=-0.1), "invalid alpha: -0.1 (must be >= 0.0)"),
+     (lambda ps: optim.RMSprop(ps, momentum=-0.5), "invalid momentum: -0.5 (must be >= 0.0)"),
+     (lambda ps: optim.Adam(ps, betas=(0.9, 1.0)),
+      "invalid beta at index 1: 1.0 (must be in [0, 1))"),
+     (lambda ps: optim.Adam(ps, betas=(-0.1, 0.9)),
+      "invalid beta at index 0: -0.1 (must be in [0, 1))"),
+     (lambda ps: optim.Adam([]), "optimizer got an empty parameter list"),
+     (lambda ps: optim.SGD(ps, lr=float("nan")), "invalid learning rate: nan (must be >= 0.0)")],
+)  # fmt: skip
+def test_bad_hyper_parameters_are_named_in_full(make, message: str) -> None:
+    with pytest.raises(ValueError) as error:
+        make(_params())
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.0), lambda ps: optim.Adam(ps, betas=(0.0, 0.0)),
+     lambda ps: optim.RMSprop(ps, alpha=0.0), lambda ps: optim.Adagrad(ps, lr=0.0)],
+    ids=["momentum-0", "betas-0", "alpha-0", "lr-0"],
+)  # fmt: skip
+def test_the_edges_of_each_range_are_accepted(make) -> None:
+    opt = make(_params())
+    assert opt.params
+
+
+def test_sgds_default_learning_rate_is_torchs() -> None:
+    assert optim.SGD(_params()).lr == torch.optim.SGD(_params()).defaults["lr"] == 1e-3
+
+
+def test_a_parameter_without_gradient_does_not_stop_the_others() -> None:
+    w, b = _params()
+    w_before = w.detach().clone()
+    opt = optim.SGD([w, b], lr=0.1)
+    b.grad = torch.ones_like(b)  # w, listed first, has none
+    opt.step()
+    assert torch.equal(w.detach(), w_before)
+    assert b.item() == pytest.approx(_params()[1].item() - 0.1)
+
+
+def test_momentum_copies_the_first_gradient() -> None:
+    """The velocity starts as a copy: changing the gradient array afterwards changes nothing."""
+    p = NumpyParameter(np.zeros(2), np.ones(2))
+    opt = optim.SGD([p], lr=1.0, momentum=0.5)
+    opt.step()
+    p.grad[:] = 0.0  # in place, as a careless caller might
+    opt.step()
+    np.testing.assert_array_equal(p.data, [-1.5, -1.5])  # -1, then -(0.5 * 1 + 0)
+
+
+def test_adagrad_and_rmsprop_divide_by_the_root_plus_eps() -> None:
+    """A zero gradient on the first step: the step is 0 / (0 + eps), not 0 / (0 - eps)."""
+    for make in (lambda ps: optim.Adagrad(ps, eps=1.0), lambda ps: optim.RMSprop(ps, eps=1.0)):
+        p = NumpyParameter(np.zeros(2), np.array([0.0, 3.0]))
+        make([p]).step()
+        assert p.data[0] == 0.0 and p.data[1] < 0
+
+
+def test_adagrad_divides_by_the_root_plus_eps() -> None:
+    """With eps larger than the root, a minus sign would flip the step's direction."""
+    p = NumpyParameter(np.zeros(1), np.array([0.5]))
+    optim.Adagrad([p], lr=1.0, eps=1.0).step()
+    np.testing.assert_allclose(p.data, [-0.5 / (0.5 + 1.0)])

@@ -25,7 +25,7 @@ BINARY = {
     "div": lambda a, b: a / b,
 }
 SHAPES = [((4,), (4,)), ((3, 1), (4,)), ((2, 3), (3,)), ((2, 3), ()), ((), (2, 3)),
-          ((2, 1, 3), (4, 1)), ((1, 3), (2, 1))]  # fmt: skip
+          ((2, 1, 3), (4, 1)), ((1, 3), (2, 1)), ((3, 1), (1, 3, 4))]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", BINARY)
@@ -531,3 +531,130 @@ def test_negative_axes_of_a_0d_tensor() -> None:
 def test_a_tensor_refuses_what_is_not_an_array_of_numbers(data, error) -> None:
     with pytest.raises(error, match="Tensor"):
         Tensor(data)
+
+
+# --- construction, defaults and messages, value for value ----------------------------------------
+def test_a_tensor_takes_the_dtype_it_is_given() -> None:
+    assert Tensor([1, 2], dtype=np.float64).dtype == np.float64
+    assert Tensor(np.ones(2, dtype=np.float32), dtype=np.float16).dtype == np.float16
+    assert Tensor(2, dtype=np.int8).dtype == np.int8
+
+
+def test_a_tensor_of_a_tensor_copies_nothing_but_the_data() -> None:
+    a = Tensor(np.arange(3.0), requires_grad=True)
+    b = Tensor(a)
+    assert b.data is a.data and not b.requires_grad and b.is_leaf
+
+
+def test_requires_grad_switches_on_by_default_and_off_when_asked() -> None:
+    t = Tensor(np.ones(2))
+    assert t.requires_grad_() is t and t.requires_grad is True
+    assert t.requires_grad_(False).requires_grad is False
+    assert t.grad is None and t.is_leaf and t._backward is None
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [(lambda: Tensor(np.ones(1)).backward(), RuntimeError,
+      "element 0 of tensors does not require grad and has no grad_fn"),
+     (lambda: (Tensor(np.ones(3), requires_grad=True) * 2).backward(), RuntimeError,
+      "grad can be implicitly created only for scalar outputs"),
+     (lambda: Tensor([1, 2], requires_grad=True), TypeError,
+      "only tensors of floating point dtype can require gradients, got int64"),
+     (lambda: Tensor("abc"), TypeError,
+      "a Tensor holds numbers (bool, int or float), got str of NumPy dtype <U3"),
+     (lambda: Tensor(np.ones(2)) ** Tensor(np.ones(3)), ValueError,
+      "pow: shapes (2,) and (3,) cannot be broadcast"),
+     (lambda: Tensor(np.ones((2, 3, 4))).flatten(2, 1), ValueError,
+      "flatten: start_dim 2 comes after end_dim 1")],
+)  # fmt: skip
+def test_errors_are_named_in_full(make, error, message: str) -> None:
+    with pytest.raises(error) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+def test_flatten_merges_every_axis_by_default() -> None:
+    assert Tensor(np.ones((2, 3, 4))).flatten().shape == (24,)
+    assert Tensor(np.ones((2, 3, 4))).flatten(1).shape == (2, 12)
+    assert Tensor(2.0).flatten().shape == (1,)  # a 0-d tensor flattens to one element
+
+
+@pytest.mark.parametrize(("start", "end"), [(0, 1), (-2, 0), (1, 1)])
+def test_flatten_of_one_axis_refuses_a_second_axis_as_torch(start: int, end: int) -> None:
+    x = np.ones(3)
+    message = _torch_message(lambda: torch.from_numpy(x).flatten(start, end))
+    with pytest.raises(IndexError) as error:
+        Tensor(x).flatten(start, end)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    "axes", [((1, 0, 2),), ([2, 0, 1],), (0, -1, 1), (-1, -3, -2), ((0, 2, -2),)], ids=str
+)
+def test_transpose_takes_a_sequence_or_separate_axes_negative_too(axes) -> None:
+    order = tuple(axes[0]) if len(axes) == 1 else axes
+    compare(lambda t: t.transpose(*axes), lambda t: t.permute(*order), random_array((2, 3, 4), 41))
+
+
+def test_max_keeps_the_axes_it_did_not_reduce_even_of_length_one() -> None:
+    compare(lambda t: t.max(axis=1), lambda t: t.amax(dim=1), random_array((1, 3, 1), 42))
+    compare(
+        lambda t: t.min(axis=0, keepdims=True),
+        lambda t: t.amin(dim=0, keepdim=True),
+        random_array((3, 1), 43),
+    )
+
+
+def test_abs_at_zero_passes_no_gradient() -> None:
+    compare(lambda t: t.abs(), lambda t: t.abs(), np.array([-1.5, 0.0, 2.0]))
+
+
+def _identity_watching(x: Tensor, seen: list[np.dtype]) -> Tensor:
+    """x unchanged, recording the dtype of the gradient that reaches it."""
+    return record(x.data, (x,), lambda g: (seen.append(g.dtype), x.accumulate_grad(g)))
+
+
+@pytest.mark.parametrize(
+    "f",
+    [lambda t: t.max(axis=0), lambda t: t.min(), lambda t: t[[0, 0, 1]], lambda t: t.sum(),
+     lambda t: t.mean(axis=1), lambda t: t @ np.ones((3, 2), np.float32), lambda t: t.T,
+     lambda t: t.reshape(-1), lambda t: t * 2.0, lambda t: t ** 2],
+    ids=["max", "min", "index", "sum", "mean", "matmul", "T", "reshape", "mul", "pow"],
+)  # fmt: skip
+def test_gradients_flow_in_the_tensors_own_dtype(f) -> None:
+    """A float32 graph hands float32 gradients along, not NumPy's float64 (torch does too)."""
+    seen: list[np.dtype] = []
+    x = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3) - 2.5, requires_grad=True)
+    out = f(_identity_watching(x, seen))
+    out.backward(np.ones(out.shape, dtype=np.float64))
+    assert seen == [np.float32] and x.grad.dtype == np.float32
+
+
+def test_backward_hands_the_upstream_gradient_in_the_outputs_dtype() -> None:
+    seen: list[np.dtype] = []
+    x = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    _identity_watching(x, seen).backward(np.ones(3, dtype=np.float64))
+    assert seen == [np.float32]
+
+
+def test_backward_lists_a_shared_node_once() -> None:
+    t = Tensor(np.array(1.0), requires_grad=True)
+    out = t
+    for _ in range(40):  # 2**40 paths, 41 nodes
+        out = out + out
+    order = out._topological_order()
+    assert len(order) == 41 == len({id(n) for n in order})
+    out.backward()
+    assert t.grad == 2.0**40
+
+
+def test_repr_indents_the_rows_under_the_first() -> None:
+    t = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32))
+    assert repr(t) == "Tensor([[1., 2.],\n        [3., 4.]])"
+
+
+def test_a_python_int_meets_a_bool_tensor_as_an_int64() -> None:
+    mask = Tensor(np.array([True, False]))
+    assert (mask + 2).dtype == (torch.tensor([True, False]) + 2).numpy().dtype == np.int64
+    assert (mask * 1.5).dtype == np.float32

@@ -176,3 +176,81 @@ def test_local_derivatives_leave_every_grad_as_it_was() -> None:
     for v in out.topological_order():
         v.local_derivatives()
     assert [v.grad for v in out.topological_order()] == before
+
+
+def test_each_operation_names_itself_for_the_graph_drawings() -> None:
+    """``op`` is what ``torchbook.graph`` writes in a node's box."""
+    x, y = Value(2.0), Value(0.5)
+    ops = {
+        "+": x + y, "*": x * y, "**3": x**3, "**-1": x**-1, "**0.5": x**0.5,
+        "relu": x.relu(), "tanh": x.tanh(), "sigmoid": x.sigmoid(), "exp": x.exp(),
+        "log": x.log(),
+    }  # fmt: skip
+    assert {name: v.op for name, v in ops.items()} == {name: name for name in ops}
+    assert (x.op, x.label, x.parents) == ("", "", ())
+    assert (x - y).op == "+" and (x / y).op == "*"  # built from + and neg, * and **-1
+
+
+@pytest.mark.parametrize(
+    "f",
+    [lambda x: x + x, lambda x: x * x, lambda x: x**2 + x, lambda x: x.tanh() + x,
+     lambda x: x + x.tanh(), lambda x: x.exp() * x.relu(), lambda x: x.sigmoid() - x],
+    ids=["x+x", "x*x", "x**2+x", "tanh(x)+x", "x+tanh(x)", "exp(x)relu(x)", "sigmoid(x)-x"],
+)  # fmt: skip
+def test_an_input_used_twice_gets_both_gradients(f) -> None:
+    """Every backward step adds to an input's gradient, whichever runs first."""
+    compare(f, f, 0.8, **AS_VALUES)
+
+
+def test_backward_from_a_leaf_accumulates_too() -> None:
+    x = Value(2.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0  # as torch: a leaf's own gradient adds up
+
+
+def test_relu_at_zero_passes_no_gradient() -> None:
+    x = Value(0.0)
+    x.relu().backward()
+    assert x.grad == 0.0
+
+
+def test_a_leafs_backward_step_does_nothing() -> None:
+    x = Value(1.5)
+    assert x._backward() is None and x.grad == 0.0
+
+
+def test_negation_is_times_minus_one() -> None:
+    x = Value(1.5, label="x")
+    minus = -x
+    assert minus.op == "*"
+    assert [(p.data, p.op) for p in minus.parents] == [(1.5, ""), (-1.0, "")]  # two leaves
+
+
+def test_topological_order_lists_a_shared_node_once() -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(30):  # every level uses the one below twice: 2**30 paths
+        y = y + y
+    order = y.topological_order()
+    assert len(order) == 31 and len({id(v) for v in order}) == 31
+    y.backward()
+    assert x.grad == 2.0**30
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [(lambda: Value("1.0"), "Value holds a real number, got str: '1.0'"),
+     (lambda: Value(1.0) + "x", "cannot combine a Value with str: 'x'"),
+     (lambda: Value(2.0) ** Value(3.0),
+      "Value ** exponent needs a plain number exponent, got Value"),
+     (lambda: Value(-1.0).log(), "log is defined for positive numbers, got -1.0")],
+)  # fmt: skip
+def test_errors_name_what_came(make, message: str) -> None:
+    with pytest.raises((TypeError, ValueError)) as error:
+        make()
+    assert str(error.value) == message
+
+
+def test_repr_without_a_label() -> None:
+    assert repr(Value(0.5)) == "Value(data=0.5, grad=0)"

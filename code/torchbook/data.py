@@ -385,6 +385,8 @@ def _read_idx(path: Path | None, expected_ndim: int) -> torch.Tensor:
             f"{path.name} is truncated or padded: header says {shape}, "
             f"{len(raw) - header} bytes of data follow"
         )
+    if count == 0:  # torch.frombuffer refuses an empty buffer
+        return torch.empty(shape, dtype=torch.uint8)
     return torch.frombuffer(bytearray(raw[header:]), dtype=torch.uint8).reshape(shape)
 
 
