@@ -73,8 +73,8 @@ lock-upgrade: $(BIN)/uv
 	$(UV_COMPILE) --upgrade
 
 lint: $(STAMP)
-	$(BIN)/ruff check code tests _ext _i18n bench tools
-	$(BIN)/ruff format --check code tests _ext _i18n bench tools
+	$(BIN)/ruff check code tests _ext _i18n bench tools mutation
+	$(BIN)/ruff format --check code tests _ext _i18n bench tools mutation
 
 # The browser tests (tests/test_browser.py) drive a Chromium. Where there is none, install
 # Debian's when we can (root with apt-get); otherwise those tests skip and say how to get one.

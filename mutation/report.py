@@ -79,7 +79,7 @@ def main() -> int:
         "mutmut changes the package one small thing at a time (an operator, a number, a string,",
         "an argument, a condition) and runs, for each such mutant, the fast unit tests that call",
         "the function it changed. A mutant is *killed* when a test fails, and *timed out* when",
-        "its tests ran past 5 times their normal CPU time (a loop that no longer ends) or the",
+        "its tests ran past 15 times their normal time (a loop that no longer ends) or the",
         "test run itself broke (mutmut's exit code 255). The score is (killed + timed out) /",
         "all mutants; a mutant no test runs would count as alive.",
         "",
