@@ -41,6 +41,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import extract_messages
@@ -413,6 +414,43 @@ def _glue_roles() -> dict[str, type]:
         "any": TranslatedPasteAny,
         "md": TranslatedPasteMarkdown,
     }
+
+
+# Glued numbers are written the English way ("10,000", "0.25"). Russian and Estonian
+# write a decimal with a comma, so there "10,000" reads as ten: both group digits with a
+# (no-break) space, "10 000". The Estonian translation also writes its decimals with a
+# comma ("0,001"), as Estonian does, so its glued ones follow ("0,25"); the Russian one
+# keeps the point, as Russian programming texts often do, and so do its glued numbers.
+# Chinese writes numbers as English does. Code, outputs and math keep the point everywhere.
+NUMBER_STYLE = {"ru": ("\u00a0", "."), "et": ("\u00a0", ",")}  # (digit groups, decimal)
+NUMBER = re.compile(r"^[-+−]?\d{1,3}(?:,\d{3})*(?:\.\d+)?(?:\s*%)?$|^[-+−]?\d+(?:\.\d+)?(?:\s*%)?$")
+
+
+def local_number(text: str, language: str) -> str:
+    """A glued number as this language writes it (anything that is not a plain number,
+    such as a glued tuple or word, unchanged)."""
+    style = NUMBER_STYLE.get(language)
+    if style is None or not NUMBER.match(text.strip()):
+        return text
+    group, decimal = style
+    return "".join(group if c == "," else decimal if c == "." else c for c in text)
+
+
+class NumbersAsTheLanguageWritesThem(SphinxPostTransform):
+    """Glued numbers in the edition's way (after myst-nb has pasted them, priority 5)."""
+
+    default_priority = 6
+
+    def run(self, **kwargs: Any) -> None:
+        language = self.config.language or "en"
+        if language not in NUMBER_STYLE:
+            return
+        for node in self.document.findall(nodes.inline):
+            if "pasted-text" in node["classes"] and len(node.children) == 1:
+                text = node.astext()
+                written = local_number(text, language)
+                if written != text:
+                    node.children = [nodes.Text(written)]
 
 
 def register_glue_roles(app: Sphinx) -> None:
@@ -843,6 +881,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.add_transform(ForgetMessageDocuments)
     app.add_transform(RegisterTranslatedExercises)
     app.add_transform(TranslateTocCaptions)
+    app.add_post_transform(NumbersAsTheLanguageWritesThem)
     app.add_directive("translation-status", TranslationStatus)
     app.setup_extension("myst_nb")  # its glue domain first, then our roles in it
     register_glue_roles(app)

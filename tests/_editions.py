@@ -99,7 +99,7 @@ def build_editions(book: dict[str, object], workdir: Path) -> dict[str, object]:
     english_seconds = time.perf_counter() - start
     start = time.perf_counter()
     editions = subprocess.run(
-        [sys.executable, str(EDITIONS_TOOL), "--strict", str(root)],
+        [sys.executable, str(EDITIONS_TOOL), "--strict", str(root)],  # default --jobs
         capture_output=True,
         text=True,
         env=env,

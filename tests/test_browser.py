@@ -16,12 +16,9 @@ or ``TORCHBOOK_CHROMIUM=/path/to/chrome``. Without one, these tests skip and say
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from _book import REPO, toc_files
+from local_browser import HOST, chromium, serve
 
 pytestmark = pytest.mark.build
 
@@ -41,8 +39,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
-HOST = "127.0.0.1"
 SCREENSHOTS = REPO / "_build" / "screenshots"
 PAGE_BUDGET = 1_500_000  # bytes a page needs beyond the assets every page shares
 SHARED_BUDGET = 5_000_000  # the shared assets (theme, icons, MathJax, search index), once
@@ -74,22 +70,16 @@ IMAGES_JS = """() => Array.from(document.images).map(img => ({
   src: img.currentSrc || img.src, width: img.naturalWidth, alt: img.getAttribute("alt") || "",
 }))"""
 
+SWITCHER_JS = """() => Array.from(
+  document.querySelectorAll(".torchbook-languages a.dropdown-item")
+).map(a => [a.getAttribute("hreflang"), new URL(a.href).pathname])"""
+
 WAIT_FOR_MATHJAX_JS = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
   }
   await document.fonts.ready;
 }"""
-
-
-def _chromium() -> str | None:
-    """The browser to drive: $TORCHBOOK_CHROMIUM, else a Chromium or Chrome on the PATH."""
-    named = os.environ.get("TORCHBOOK_CHROMIUM")
-    for candidate in ([named] if named else []) + list(CHROMIUM_NAMES):
-        path = shutil.which(candidate)
-        if path:
-            return path
-    return None
 
 
 def _local(url: str) -> bool:
@@ -99,19 +89,8 @@ def _local(url: str) -> bool:
 @pytest.fixture(scope="module")
 def site_url(book) -> Iterator[str]:
     """The session's built site, served on a free port of 127.0.0.1 by a thread."""
-    handler = functools.partial(_QuietHandler, directory=str(book["site"]))
-    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{HOST}:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    with serve(book["site"]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +102,7 @@ def browser() -> Iterator[object]:
             "BROWSER TESTS SKIPPED: Playwright is not installed "
             "(pip install -r requirements-dev.txt)"
         )
-    executable = _chromium()
+    executable = chromium()
     if executable is None:
         pytest.skip(
             "BROWSER TESTS SKIPPED: no Chromium found. Install it with "
@@ -157,6 +136,7 @@ class Visit:
     sizes: dict[str, int] = field(default_factory=dict)
     math: dict[str, object] = field(default_factory=dict)
     images: list[dict[str, object]] = field(default_factory=list)
+    switcher: list[list[str]] = field(default_factory=list)  # [hreflang, path] per edition
     seconds: float = 0.0
 
 
@@ -205,6 +185,7 @@ def _visit(context, url: str, screenshot: Path) -> Visit:
     visit.seconds = time.perf_counter() - start
     visit.math = page.evaluate(MATH_JS)
     visit.images = page.evaluate(IMAGES_JS)
+    visit.switcher = page.evaluate(SWITCHER_JS)
     if FULL_SCREENSHOTS:  # seconds a page: off by default, to keep the tests quick
         page.screenshot(path=str(screenshot), full_page=True, type="jpeg", quality=70)
     else:
@@ -300,6 +281,23 @@ def _check_weight(visit: Visit, name: str) -> None:
 @pytest.mark.parametrize("name", _pages())
 def test_page_weight(visits: dict[str, Visit], name: str) -> None:
     _check_weight(visits[name], name)
+
+
+def _check_switcher(visit: Visit, name: str) -> None:
+    """The switcher offers the four editions, each at this very chapter."""
+    page = name.split("/", 1)[1] if name.split("/", 1)[0] in EDITION_FOLDERS else name
+    expected = [
+        ["en", f"/{page}.html"],
+        ["ru", f"/ru/{page}.html"],
+        ["zh-CN", f"/zh/{page}.html"],
+        ["et", f"/et/{page}.html"],
+    ]
+    assert visit.switcher == expected, f"{name}: the switcher offers {visit.switcher}"
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_page_has_the_language_switcher(visits: dict[str, Visit], name: str) -> None:
+    _check_switcher(visits[name], name)
 
 
 def test_shared_assets_weight(visits: dict[str, Visit]) -> None:
@@ -417,14 +415,8 @@ EDITION_PAGES = [f"{folder}/{name}" for folder in EDITIONS for name in _pages()]
 @pytest.fixture(scope="module")
 def editions_url(editions) -> Iterator[str]:
     """The site with all four editions, served on a free port of 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(editions["site"]))
-    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{HOST}:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serve(editions["site"]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -450,6 +442,7 @@ def test_edition_page_in_a_browser(edition_visits: dict[str, Visit], name: str) 
     _check_math(visit, name)
     _check_images(visit, name)
     _check_weight(visit, name)
+    _check_switcher(visit, name)
 
 
 def test_every_edition_page_has_a_screenshot(edition_visits: dict[str, Visit]) -> None:

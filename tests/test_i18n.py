@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,57 @@ def test_translations_keep_roles_code_and_math() -> None:
     assert len(paths) == len(LANGUAGES) * len(toc_files())
     problems = i18n.lint(paths)
     assert not problems, "\n".join(problems[:30])
+
+
+def test_no_catalogue_claims_to_hold_format_strings() -> None:
+    """Babel flags messages with ``%s`` or ``{...}`` (roles, percentages) as format
+    strings, and ``msgfmt -c`` then rejects right translations: `make i18n` strips the
+    flags, and none may come back by hand."""
+    for path in i18n.catalogues():
+        text = path.read_text(encoding="utf-8")
+        assert i18n.without_format_flags(text) == text, f"{path}: a format flag"
+        if shutil.which("msgfmt") is None:  # Debian's gettext: the check a translator runs
+            continue
+        result = subprocess.run(
+            ["msgfmt", "-c", "-o", os.devnull, str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"{path}: {result.stderr[-2000:]}"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("10,000", "ru", "10\u00a0000"),
+        ("1,234,567.25", "ru", "1\u00a0234\u00a0567.25"),  # Russian keeps the point
+        ("1,234,567.25", "et", "1\u00a0234\u00a0567,25"),  # Estonian: the decimal comma
+        ("-60,000", "et", "-60\u00a0000"),
+        ("0.25", "et", "0,25"),
+        ("0.25", "ru", "0.25"),
+        ("12.5 %", "et", "12,5 %"),
+        ("10,000", "zh_CN", "10,000"),  # Chinese writes numbers as English does
+        ("0.25", "zh_CN", "0.25"),
+        ("10,000", "en", "10,000"),
+        ("(3, 4)", "et", "(3, 4)"),  # a glued tuple is no number
+        ("1,2", "et", "1,2"),
+        ("3,0000", "ru", "3,0000"),
+        ("relu", "et", "relu"),
+        ("1e-05", "et", "1e-05"),  # not written as a plain decimal: left as it is
+    ],
+)
+def test_glued_numbers_are_written_as_the_language_writes_them(
+    text: str, language: str, expected: str
+) -> None:
+    assert book_editions.local_number(text, language) == expected
+
+
+def test_format_flags_are_stripped_and_other_flags_kept() -> None:
+    text = (
+        '#, fuzzy, python-format\nmsgid "a %s"\n\n#, python-brace-format, python-format\n'
+        'msgid "{eq}`x`"\n\n#, no-python-format\nmsgid "50 %"\n#, fuzzy\nmsgid "d"\n'
+    )
+    assert i18n.without_format_flags(text) == (
+        '#, fuzzy\nmsgid "a %s"\n\nmsgid "{eq}`x`"\n\nmsgid "50 %"\n#, fuzzy\nmsgid "d"\n'
+    )
 
 
 @pytest.mark.skipif(

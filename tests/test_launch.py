@@ -14,8 +14,6 @@ publish workflow's order are checked too.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import importlib
 import importlib.metadata
 import importlib.util
@@ -25,7 +23,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,6 +33,7 @@ import nbformat
 import pytest
 import yaml
 from _book import REPO, executes, toc_files
+from local_browser import HOST, chromium, serve
 
 # One chapter from Part II, one from Part IV, one from Part V: run in full, standalone.
 STANDALONE = ("book/computation-graphs", "book/mnist-mlp", "book/scratch-tensor")
@@ -514,12 +512,6 @@ PAGE_JS = """async () => {
 }"""
 
 
-def _chromium() -> str | None:
-    named = os.environ.get("TORCHBOOK_CHROMIUM")
-    names = [named] if named else ["chromium", "chromium-browser", "google-chrome"]
-    return next((shutil.which(n) for n in names if shutil.which(n)), None)
-
-
 def _render(notebook: nbformat.NotebookNode, target: Path) -> None:
     """The notebook as HTML, shown as JupyterLab shows it: folded code is not shown."""
     from nbconvert import HTMLExporter
@@ -535,11 +527,6 @@ def _render(notebook: nbformat.NotebookNode, target: Path) -> None:
     target.write_text(body.replace(script, MATHJAX_CONFIG + script), encoding="utf-8")
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def rendered(launch, tmp_path_factory) -> Iterator[str]:
     """The :data:`RENDERED` notebooks as HTML, served with the site's MathJax."""
@@ -547,25 +534,19 @@ def rendered(launch, tmp_path_factory) -> Iterator[str]:
     (folder / "_static").symlink_to(launch["build"] / "html" / "_static")
     for name in RENDERED:
         _render(launch["notebooks"][name], folder / f"{name.replace('/', '-')}.html")
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serve(folder) as url:
+        yield url
 
 
 def _local(url: str) -> bool:
-    return urlsplit(url).hostname == "127.0.0.1"
+    return urlsplit(url).hostname == HOST
 
 
 @pytest.mark.build
 @pytest.mark.parametrize("name", RENDERED)
 def test_rendered_notebook_reads_like_the_page(launch, rendered: str, name: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
-    executable = _chromium()
+    executable = chromium()
     if executable is None:
         pytest.skip("NOTEBOOK BROWSER TEST SKIPPED: no Chromium (apt-get install chromium)")
     errors: list[str] = []

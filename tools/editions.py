@@ -1,6 +1,6 @@
 """Build the translated editions of the book and a PDF of every edition.
 
-    python tools/editions.py [--language ru ...] [--no-pdf] [--strict]
+    python tools/editions.py [--language ru ...] [--no-pdf] [--strict] [--jobs N] [ROOT]
 
 ``make editions`` runs it after ``make book``. The English edition is ``make book``'s
 ``_build/html``; each translated edition is the same book built by Sphinx with its
@@ -22,24 +22,27 @@ it); the PDF lands at the root of its edition (``torchbook-en.pdf``, ``ru/torchb
 ...), where the edition's front page links it. Chinese needs a CJK font (Debian's
 ``fonts-noto-cjk``). An edition whose HTML has not changed since its PDF was made is not
 printed again.
+
+**Time.** With one process (the default on two cores) Chromium prints one edition while
+Sphinx builds the next; ``--jobs N`` builds N editions at a time in processes of their own
+(the default is half the cores: each keeps two busy).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import hashlib
-import http.server
 import json
+import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,8 +50,8 @@ sys.path.insert(0, str(REPO / "_i18n"))
 sys.path.insert(0, str(REPO / "tools"))
 
 from book_editions import EDITIONS, TRANSLATED, Edition, edition_of, pdf_name, ui  # noqa: E402
+from local_browser import chromium, serve  # noqa: E402
 
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 NO_KERNEL = {
     "argv": ["/bin/false"],
@@ -241,49 +244,25 @@ def sync(source: Path, target: Path, keep: set[str] = frozenset()) -> int:
     return copied
 
 
+ARTICLE = re.compile(rb"<article class=\"bd-article\".*?</article>", re.DOTALL)
+
+
 def fingerprint(folder: Path, skip: set[str] = frozenset()) -> str:
-    """A digest of what an edition's PDF is made from: its pages (``.html``, which Sphinx
-    rewrites only when they change) and the names of its figures (named by their hash)."""
+    """A digest of what an edition's PDF is made from: the text of its pages (the article
+    of each ``.html``, not the page around it, where a page written again may differ in
+    the addresses of its scripts) and the names of its figures (named by their hash)."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if relative.parts[0] in skip or not path.is_file():
             continue
         if path.suffix == ".html":
-            digest.update(f"{relative.as_posix()}\0".encode() + path.read_bytes())
+            data = path.read_bytes()
+            found = ARTICLE.search(data)
+            digest.update(f"{relative.as_posix()}\0".encode() + (found[0] if found else data))
         elif relative.parts[0] == "_images":
             digest.update(f"{relative.as_posix()}\n".encode())
     return digest.hexdigest()
-
-
-def chromium() -> str | None:
-    """$TORCHBOOK_CHROMIUM, else a Chromium or Chrome on the PATH."""
-    named = os.environ.get("TORCHBOOK_CHROMIUM")
-    for candidate in ([named] if named else []) + list(CHROMIUM_NAMES):
-        path = shutil.which(candidate)
-        if path:
-            return path
-    return None
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """``folder`` served on a free port of 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 PRINT_CSS = """
@@ -302,7 +281,15 @@ html, body { background: white !important; }
 .bd-main .bd-content .bd-article-container { max-width: 100% !important; }
 .bd-page-width { max-width: 100% !important; }
 section { break-inside: auto; }
-h1 { break-before: page; }
+/* Sphinx's one-page book nests each chapter (<span id="document-..."> and its section)
+   in the front page's section that lists them, so its title is an <h3>: every chapter
+   starts a page, with a title of a chapter's size. The theme hides the first <h1> of a
+   printed page, here the book's title: show it. */
+.bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
+span[id^="document-"] + section { break-before: page; }
+span[id^="document-"] + section > :is(h2, h3, h4) { font-size: 2.2rem; margin-top: 0; }
+/* long lines of code wrap instead of running off the page */
+pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 div.cell_output img { max-width: 100% !important; break-inside: avoid; }
 """
 
@@ -426,6 +413,24 @@ def build_edition(root: Path, edition: Edition, strict: bool, quiet: bool) -> No
     )
 
 
+def run_edition(
+    root: Path, language: str, strict: bool, quiet: bool, pdf: bool, force: bool
+) -> None:
+    """Everything for one edition, in a process of its own: its HTML (a translated one),
+    then its one-page HTML and its PDF."""
+    sys.path.insert(0, str(root / "_ext"))
+    import build_environment
+
+    build_environment.apply()
+    edition = edition_of(language)
+    if edition.folder:
+        build_edition(root, edition, strict, quiet)
+    if pdf:
+        job = prepare_pdf(root, edition, strict, quiet, force)
+        if job is not None:
+            job()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -439,12 +444,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force-pdf", action="store_true", help="print even if unchanged")
     parser.add_argument("--strict", action="store_true", help="warnings are errors (tests)")
     parser.add_argument("--verbose", "-v", action="store_true", help="Sphinx's own log")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help="editions built at a time, each in a process with its Chromium (default: half "
+        "the cores); 1: one process, Chromium printing one while Sphinx builds the next",
+    )
     parser.add_argument("root", nargs="?", default=str(REPO), help="the book (default: here)")
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
     editions = [
         edition_of(language) for language in args.language or [e.language for e in EDITIONS]
     ]
+    # Each edition keeps two cores busy (Sphinx, then Chromium beside the next one's Sphinx).
+    # On two cores one process is as fast, and a no-change rebuild spawns nothing.
+    jobs = max(1, min(args.jobs or len(os.sched_getaffinity(0)) // 2, len(editions)))
     sys.path.insert(0, str(root / "_ext"))
     import build_environment
 
@@ -458,24 +474,38 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(missing)
             + ": run `make book` first (a translated edition executes nothing)"
         )
-    if not args.no_pdf:
-        # here, not first in the printing thread: importing it there while this thread
-        # imports too has failed inside Python's typing module (SystemError)
-        import playwright.sync_api  # noqa: F401
+    quiet, pdf = not args.verbose, not args.no_pdf
     start = time.perf_counter()
-    # Chromium prints one edition while Sphinx builds the next (two processes, two cores).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="print") as printer:
-        printing = []
-        for edition in editions:
-            if edition.folder:
-                build_edition(root, edition, args.strict, not args.verbose)
-            if not args.no_pdf:
-                job = prepare_pdf(root, edition, args.strict, not args.verbose, args.force_pdf)
-                if job is not None:
-                    printing.append(printer.submit(job))
-        for job in printing:
-            job.result()
-    log(f"done in {time.perf_counter() - start:.1f} s")
+    if jobs > 1:
+        # Separate processes: Sphinx and its extensions keep state in globals. They share
+        # nothing they write: each edition has its folders; the execution cache and the
+        # recompressed figures the English build left are only read.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = [
+                pool.submit(run_edition, root, e.language, args.strict, quiet, pdf, args.force_pdf)
+                for e in sorted(editions, key=lambda e: not e.folder)  # English PDF last
+            ]
+            for future in futures:
+                future.result()
+    else:
+        if pdf:
+            # here, not first in the printing thread: importing it there while this thread
+            # imports too has failed inside Python's typing module (SystemError)
+            import playwright.sync_api  # noqa: F401
+        # Chromium prints one edition while Sphinx builds the next.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="print") as printer:
+            printing = []
+            for edition in editions:
+                if edition.folder:
+                    build_edition(root, edition, args.strict, quiet)
+                if pdf:
+                    job = prepare_pdf(root, edition, args.strict, quiet, args.force_pdf)
+                    if job is not None:
+                        printing.append(printer.submit(job))
+            for job in printing:
+                job.result()
+    log(f"done in {time.perf_counter() - start:.1f} s ({jobs} at a time)")
     return 0
 
 

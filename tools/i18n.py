@@ -87,8 +87,56 @@ def pot_messages(path: Path) -> set[str]:
         return {message.id for message in read_po(handle) if message.id}
 
 
+# Babel flags a message as a Python format string when it finds ``%s`` or ``{...}`` in it:
+# here they are MyST roles ({numref}`exercise %s <label>`) and percentages ("50 % of"), not
+# format strings. ``msgfmt -c`` then checks the translation's "%" against them and fails on
+# a translation that is right ("50 %" in Russian, "50%" in Chinese). Nothing formats these
+# messages, so every catalogue is written without those two flags (and without the
+# ``no-python-format`` a translator may have added to silence them).
+FALSE_FLAGS = ("python-format", "python-brace-format", "no-python-format")
+
+
+def without_format_flags(text: str) -> str:
+    """A catalogue's text with the false format flags removed (other flags, such as
+    ``fuzzy``, kept; a flag line left empty removed)."""
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("#,"):
+            flags = [flag.strip() for flag in line[2:].split(",")]
+            kept = [flag for flag in flags if flag and flag not in FALSE_FLAGS]
+            if not kept:
+                continue
+            line = "#, " + ", ".join(kept) + "\n"
+        lines.append(line)
+    return "".join(lines)
+
+
+def strip_format_flags(paths: list[Path]) -> int:
+    """Remove the false format flags from these catalogues; return how many changed."""
+    changed = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        stripped = without_format_flags(text)
+        if stripped != text:
+            path.write_text(stripped, encoding="utf-8")
+            changed += 1
+    return changed
+
+
+def catalogues(root: Path = REPO, languages: list[str] | None = None) -> list[Path]:
+    """Every chapter's catalogue of these languages (default: all)."""
+    return [
+        path
+        for language in languages or LANGUAGES
+        for path in sorted(
+            (root / LOCALES / language / "LC_MESSAGES" / CATALOGUE_FOLDER).glob("*.po")
+        )
+    ]
+
+
 def update(root: Path = REPO, languages: list[str] | None = None) -> None:
-    """Extract, then merge into every language's catalogues with sphinx-intl."""
+    """Extract, then merge into every language's catalogues with sphinx-intl, and strip
+    the false format flags Babel adds."""
     pot_dir = extract(root)
     command = [
         str(Path(sys.executable).parent / "sphinx-intl"),
@@ -103,6 +151,7 @@ def update(root: Path = REPO, languages: list[str] | None = None) -> None:
     for language in languages or LANGUAGES:
         command += ["--language", language]
     subprocess.run(command, check=True)
+    strip_format_flags(catalogues(root, languages))
 
 
 def out_of_date(root: Path = REPO, pot_dir: Path | None = None) -> list[str]:
@@ -238,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("the catalogues match the English chapters")
     elif args.command == "lint":
-        paths = args.files or sorted((REPO / LOCALES).glob("*/LC_MESSAGES/book/*.po"))
+        paths = args.files or catalogues()
         problems = lint(paths)
         print("\n".join(problems) or f"{len(paths)} catalogues: no problems found")
         return 1 if problems else 0
