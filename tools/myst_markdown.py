@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from built_book import BuiltBook, glue_text
+from glued_cases import parse_case
 
 ADMONITIONS = {
     "admonition": "",
@@ -298,7 +299,18 @@ class MarkdownConverter:
             return self.math(Math(block.body, block.options.get("label")))
         if name in ("figure", "image"):
             return self.figure(block)
+        if name == "glued-case":
+            return self.glued_case(block)
         raise self.fail(f"no Markdown form for the directive {{{name}}}")
+
+    def glued_case(self, block: Directive) -> str:
+        """The prose of a computed outcome if it is the case the build found, else nothing
+        (``_ext/glued_cases.py``)."""
+        try:
+            key, value = parse_case(block.argument)
+        except ValueError as error:
+            raise self.fail(str(error)) from None
+        return self.render_all(block.body) if glue_text(self._glued(key), "") == value else ""
 
     def exercise(self, block: Directive) -> str:
         label = block.options.get("label")
