@@ -357,37 +357,28 @@ def _glue_roles() -> dict[str, type]:
     def in_translation(role: Any) -> bool:
         return "nb_renderer" not in role.document and "::" not in role.text
 
+    def to_this_page(role: Any, key: str, **kwargs: Any) -> list[nodes.Node]:
+        """myst-nb's reference to ``key`` of the page itself, resolved after reading."""
+        page = _page_reference(role.document)
+        return [
+            create_pending_glue_ref(
+                role.document, role.source, role.line, page, key, inline=True, **kwargs
+            )
+        ]
+
     class TranslatedPasteText(PasteTextRole):
         def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
             if not in_translation(self):
                 return super().run()
             key, _, spec = self.text.rpartition(":") if ":" in self.text else ("", "", "")
             key, spec = (key, spec) if key else (self.text, "s")
-            ref = create_pending_glue_ref(
-                self.document,
-                self.source,
-                self.line,
-                _page_reference(self.document),
-                key,
-                inline=True,
-                gtype="text",
-                fmt_spec=spec,
-            )
-            return [ref], []
+            return to_this_page(self, key, gtype="text", fmt_spec=spec), []
 
     class TranslatedPasteAny(PasteRoleAny):
         def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
             if not in_translation(self):
                 return super().run()
-            ref = create_pending_glue_ref(
-                self.document,
-                self.source,
-                self.line,
-                _page_reference(self.document),
-                self.text,
-                inline=True,
-            )
-            return [ref], []
+            return to_this_page(self, self.text), []
 
     class TranslatedPasteMarkdown(PasteMarkdownRole):
         def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
